@@ -1,0 +1,47 @@
+import type { ContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseResult, ConverseStreamEvent } from '@bedrock-converse/runtime';
+
+export interface StreamChunking {
+  /** Characters per text delta. Default 8. */
+  textChunkSize?: number | undefined;
+  /** Characters per tool-input JSON fragment. Default 16. */
+  toolInputChunkSize?: number | undefined;
+}
+
+/**
+ * The ConverseStream events that carry `result`, in Bedrock's order: messageStart; per block its
+ * contentBlockStart (tool use only), deltas and contentBlockStop; messageStop; metadata last.
+ */
+export function* streamEventsOf(
+  result: ConverseResult,
+  chunking: StreamChunking = {},
+): Generator<ConverseStreamEvent> {
+  const textChunk = Math.max(1, chunking.textChunkSize ?? 8);
+  const toolChunk = Math.max(1, chunking.toolInputChunkSize ?? 16);
+  const message = result.output && 'message' in result.output ? result.output.message : undefined;
+  yield { messageStart: { role: message?.role ?? 'assistant' } };
+  const blocks: ContentBlock[] = message?.content ?? [];
+  for (const [contentBlockIndex, block] of blocks.entries()) {
+    if ('toolUse' in block && block.toolUse) {
+      const { toolUseId, name, input } = block.toolUse;
+      yield { contentBlockStart: { contentBlockIndex, start: { toolUse: { toolUseId, name } } } };
+      for (const piece of chunks(JSON.stringify(input ?? {}), toolChunk)) {
+        yield { contentBlockDelta: { contentBlockIndex, delta: { toolUse: { input: piece } } } };
+      }
+    } else if ('text' in block && typeof block.text === 'string') {
+      for (const piece of chunks(block.text, textChunk)) {
+        yield { contentBlockDelta: { contentBlockIndex, delta: { text: piece } } };
+      }
+    }
+    yield { contentBlockStop: { contentBlockIndex } };
+  }
+  yield { messageStop: { stopReason: result.stopReason ?? 'end_turn' } };
+  yield { metadata: { usage: result.usage, metrics: result.metrics ?? { latencyMs: 0 } } };
+}
+
+function* chunks(text: string, size: number): Generator<string> {
+  if (text === '') return;
+  // Split on code points, so a surrogate pair is never cut in half.
+  const points = Array.from(text);
+  for (let i = 0; i < points.length; i += size) yield points.slice(i, i + size).join('');
+}

@@ -1,0 +1,40 @@
+export { type BedrockRuntimeOptions, bedrockRuntime } from './bedrock/bedrock-runtime.js';
+export {
+  AccessDeniedException,
+  type BedrockExceptionName,
+  bedrockExceptions,
+  InternalServerException,
+  isBedrockExceptionName,
+  ModelErrorException,
+  ModelNotReadyException,
+  ModelStreamErrorException,
+  ModelTimeoutException,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  ServiceUnavailableException,
+  ThrottlingException,
+  ValidationException,
+} from './errors/bedrock-exceptions.js';
+export {
+  ConverseError,
+  type ConverseErrorOptions,
+  type ErrorMetadata,
+} from './errors/converse-error.js';
+export {
+  AbortError,
+  ConnectionError,
+  ConversationConflict,
+  ConversationNotFound,
+} from './errors/project-errors.js';
+export { toConverseError } from './errors/to-converse-error.js';
+export type {
+  ConverseInput,
+  ConverseResult,
+  ConverseStreamEvent,
+  ConverseStreamInput,
+  CountTokensInput,
+  ModelRuntime,
+  RuntimeCallOptions,
+} from './model-runtime.js';
+export { defaultRetryOptions, type RetryOptions, retry, withRetry } from './retry/with-retry.js';
+export { sleep } from './sleep.js';

@@ -1,0 +1,96 @@
+import pRetry from 'p-retry';
+import type { ConverseError } from '../errors/converse-error.js';
+import { toConverseError } from '../errors/to-converse-error.js';
+import type { ConverseInput, ModelRuntime, RuntimeCallOptions } from '../model-runtime.js';
+import { sleep } from '../sleep.js';
+
+export interface RetryOptions {
+  /** Total attempts, the first included. 1 disables retries. Default 4. */
+  maxAttempts?: number;
+  /** Base delay for transient errors (5xx, timeouts, connection errors). Default 100 ms. */
+  baseDelayMs?: number;
+  /** Base delay for throttling (429). Default 1000 ms. */
+  throttleBaseDelayMs?: number;
+  /** Upper bound of one delay. Default 20 000 ms. */
+  maxDelayMs?: number;
+  /** Called before each retry's wait; for logging and metrics. */
+  onRetry?: (info: { error: ConverseError; attempt: number; delayMs: number }) => void;
+  /** The random source of the jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+export const defaultRetryOptions = {
+  maxAttempts: 4,
+  baseDelayMs: 100,
+  throttleBaseDelayMs: 1000,
+  maxDelayMs: 20_000,
+} as const;
+
+/**
+ * Runs `attempt` and retries it while it fails with a retryable ConverseError, waiting
+ * `random() * min(base * 2^(n-1), maxDelayMs)` before retry n ("full jitter"; the base is longer
+ * for throttling). Non-retryable errors and aborts end it at once. The error thrown is always a
+ * ConverseError.
+ *
+ * p-retry runs the loop and honours the signal; the jittered wait is ours because its base depends
+ * on the kind of error, which p-retry's fixed schedule cannot express.
+ */
+export async function retry<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions & { signal?: AbortSignal | undefined } = {},
+): Promise<T> {
+  const { maxAttempts, baseDelayMs, throttleBaseDelayMs, maxDelayMs } = {
+    ...defaultRetryOptions,
+    ...options,
+  };
+  const random = options.random ?? Math.random;
+  const signal = options.signal;
+  try {
+    return await pRetry(
+      async (attemptNumber) => {
+        try {
+          return await attempt(attemptNumber);
+        } catch (error) {
+          throw toConverseError(error, signal);
+        }
+      },
+      {
+        retries: Math.max(0, maxAttempts - 1),
+        minTimeout: 0,
+        maxTimeout: 0,
+        signal,
+        shouldRetry: ({ error }) => (error as ConverseError).retryable && !signal?.aborted,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          const converseError = error as ConverseError;
+          if (!converseError.retryable || retriesLeft === 0 || signal?.aborted) return;
+          const base = converseError.statusCode === 429 ? throttleBaseDelayMs : baseDelayMs;
+          const delayMs = Math.round(
+            random() * Math.min(base * 2 ** (attemptNumber - 1), maxDelayMs),
+          );
+          options.onRetry?.({ error: converseError, attempt: attemptNumber, delayMs });
+          await sleep(delayMs, signal);
+        },
+      },
+    );
+  } catch (error) {
+    throw toConverseError(error, signal);
+  }
+}
+
+/**
+ * Wraps a runtime so `converse` and `countTokens` are retried by `retry`. Streams are passed through:
+ * a stream may only be retried while nothing was delivered, which its consumer decides.
+ */
+export function withRetry(runtime: ModelRuntime, options: RetryOptions = {}): ModelRuntime {
+  const retrying: ModelRuntime = {
+    converse: (input: ConverseInput, call?: RuntimeCallOptions) =>
+      retry(() => runtime.converse(input, call), { ...options, signal: call?.signal }),
+    converseStream: (input, call) => runtime.converseStream(input, call),
+  };
+  const countTokens = runtime.countTokens?.bind(runtime);
+  if (countTokens) {
+    retrying.countTokens = (input, call) =>
+      retry(() => countTokens(input, call), { ...options, signal: call?.signal });
+  }
+  return retrying;
+}

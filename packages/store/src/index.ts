@@ -1,0 +1,9 @@
+export {
+  type ConversationRecord,
+  type ConversationSummary,
+  emptyUsage,
+  summarise,
+  type UsageTotals,
+} from './conversation-record.js';
+export type { ConversationStore } from './conversation-store.js';
+export { MemoryConversationStore } from './memory-store.js';
