@@ -1,0 +1,32 @@
+import {
+  ModelErrorException,
+  type ModelRuntime,
+  type RetryOptions,
+  retry,
+} from '@bedrock-converse/runtime';
+import { fromPromise } from 'xstate';
+import type { CallModelInput, ModelReply } from '../machines/conversation-types.js';
+
+export interface CallModelDeps {
+  runtime: ModelRuntime;
+  /** `false` turns retries off. */
+  retry: RetryOptions | false;
+}
+
+/** Calls the model, retrying retryable failures; aborts when the machine leaves the state. */
+export const callModel = (deps: CallModelDeps) =>
+  fromPromise<ModelReply, CallModelInput>(async ({ input, signal }) => {
+    const started = performance.now();
+    const options = deps.retry === false ? { maxAttempts: 1 } : deps.retry;
+    const result = await retry(() => deps.runtime.converse(input.request, { signal }), {
+      ...options,
+      signal,
+    });
+    const message = result.output && 'message' in result.output ? result.output.message : undefined;
+    if (!message?.content?.length) {
+      throw new ModelErrorException(
+        `The model returned no content (stopReason: ${result.stopReason ?? 'none'}); nothing was stored.`,
+      );
+    }
+    return { result, latencyMs: performance.now() - started };
+  });

@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ContentBlock,
+  ConversationRole,
+  InferenceConfiguration,
+  Message,
+  StopReason,
+  TokenUsage,
+} from '@aws-sdk/client-bedrock-runtime';
+import {
+  bedrockRuntime,
+  ConversationNotFound,
+  type ModelRuntime,
+  type RetryOptions,
+  ValidationException,
+} from '@bedrock-converse/runtime';
+import {
+  type ConversationRecord,
+  type ConversationStore,
+  type ConversationSummary,
+  emptyUsage,
+  MemoryConversationStore,
+  type UsageTotals,
+} from '@bedrock-converse/store';
+import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import { callModel } from './actors/call-model.js';
+import { commitTurn } from './actors/commit-turn.js';
+import { prepareTurn } from './actors/prepare-turn.js';
+import { type ConversationEmitted, conversationMachine } from './machines/conversation-machine.js';
+import type { ConversationTask, ModelReply } from './machines/conversation-types.js';
+import { ModelRegistry } from './registry/model-registry.js';
+import { type MessageInput, toContentBlocks, toRole } from './turns/message-content.js';
+
+export interface ConverseClientOptions {
+  /** Bedrock model id, inference-profile id or ARN; e.g. `us.anthropic.claude-3-5-haiku-20241022-v1:0`. */
+  modelId: string;
+  /** Who answers. Default: `bedrockRuntime()` (Amazon Bedrock, region and credentials from the environment). */
+  runtime?: ModelRuntime;
+  /** Where conversations live. Default: in memory. */
+  store?: ConversationStore;
+  /** Defaults for every request; a conversation's and a send's own settings override them. */
+  inferenceConfig?: InferenceConfiguration;
+  /** Retry policy for model calls (docs/errors.md). `false` turns retries off. */
+  retry?: RetryOptions | false;
+  /** Model capabilities and context windows. Default: a registry with the built-in families. */
+  registry?: ModelRegistry;
+  /** Passed to every conversation actor, e.g. `createBrowserInspector().inspect` or a recorder. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The clock for timestamps. */
+  now?: () => Date;
+}
+
+export interface CreateConversationOptions {
+  systemPrompt?: string;
+  inferenceConfig?: InferenceConfiguration;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SendMessageOptions {
+  conversationId: string;
+  message: MessageInput;
+  /** Overrides for this turn only. */
+  inferenceConfig?: InferenceConfiguration;
+}
+
+export interface SendResult {
+  /** The reply's text blocks, joined. */
+  text: string;
+  /** The assistant message as stored, in Converse shape. */
+  message: Message;
+  usage: TokenUsage;
+  stopReason: StopReason;
+  /** Wall-clock time of the model call, retries included. */
+  latencyMs: number;
+}
+
+export interface AddMessageOptions {
+  conversationId: string;
+  role: ConversationRole;
+  content: MessageInput;
+}
+
+export interface ConversationHistory {
+  conversationId: string;
+  modelId: string;
+  systemPrompt: string | undefined;
+  messages: Message[];
+  usage: UsageTotals;
+  metadata: Record<string, unknown> | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type ConversationActor = Actor<typeof conversationMachine>;
+
+interface Pending {
+  resolve: (value: { record: ConversationRecord; reply: ModelReply | undefined }) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Multi-turn conversations on the Bedrock Converse API. Each conversation is driven by its own
+ * conversation machine: tasks on one conversation run one at a time in call order, different
+ * conversations run concurrently, and a turn is stored whole or not at all.
+ */
+export class ConverseClient {
+  readonly modelId: string;
+  readonly #store: ConversationStore;
+  readonly #logic;
+  readonly #inspect: ConverseClientOptions['inspect'];
+  readonly #now: () => Date;
+  readonly #defaults: InferenceConfiguration | undefined;
+  /** Running conversation actors and how many of their tasks have not ended yet. */
+  readonly #actors = new Map<
+    string,
+    { actor: ConversationActor; outstanding: number; started: boolean }
+  >();
+  readonly #pending = new Map<string, Pending>();
+  #nextTaskId = 0;
+
+  constructor(options: ConverseClientOptions) {
+    if (typeof options?.modelId !== 'string' || options.modelId === '') {
+      throw new ValidationException(
+        'ConverseClient needs a modelId, e.g. "us.anthropic.claude-3-5-haiku-20241022-v1:0".',
+      );
+    }
+    this.modelId = options.modelId;
+    this.#store = options.store ?? new MemoryConversationStore();
+    this.#now = options.now ?? (() => new Date());
+    this.#inspect = options.inspect;
+    this.#defaults = options.inferenceConfig;
+    const runtime = options.runtime ?? bedrockRuntime();
+    this.#logic = conversationMachine.provide({
+      actors: {
+        prepareTurn: prepareTurn({
+          store: this.#store,
+          registry: options.registry ?? new ModelRegistry(),
+          inferenceConfig: options.inferenceConfig,
+        }),
+        callModel: callModel({ runtime, retry: options.retry ?? {} }),
+        commitTurn: commitTurn({ store: this.#store, now: this.#now }),
+      },
+    });
+  }
+
+  /** Starts a conversation and returns its id. */
+  async createConversation(options: CreateConversationOptions = {}): Promise<string> {
+    if (
+      options.systemPrompt !== undefined &&
+      (typeof options.systemPrompt !== 'string' || options.systemPrompt.trim() === '')
+    ) {
+      throw new ValidationException('systemPrompt, when given, must be non-empty text.');
+    }
+    const now = this.#now().toISOString();
+    const id = randomUUID();
+    await this.#store.create({
+      id,
+      modelId: this.modelId,
+      systemPrompt: options.systemPrompt,
+      inferenceConfig: options.inferenceConfig,
+      metadata: options.metadata,
+      messages: [],
+      usage: emptyUsage(),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return id;
+  }
+
+  /** Sends a user message and returns the reply's text. */
+  async sendMessage(options: SendMessageOptions): Promise<string> {
+    return (await this.send(options)).text;
+  }
+
+  /**
+   * Sends a user message and returns the whole reply. If the history ends with a user message
+   * (added with `addMessage`), the new content is merged into that message, as Bedrock requires
+   * alternating roles.
+   */
+  async send(options: SendMessageOptions): Promise<SendResult> {
+    const conversationId = checkId(options?.conversationId);
+    const content = toContentBlocks(options.message);
+    const { reply } = await this.#run(conversationId, {
+      taskId: this.#taskId(),
+      kind: 'send',
+      content,
+      inferenceConfig: options.inferenceConfig,
+    });
+    return toSendResult(reply!);
+  }
+
+  /** Adds a message to the history without calling the model (roles must still alternate). */
+  async addMessage(options: AddMessageOptions): Promise<void> {
+    const conversationId = checkId(options?.conversationId);
+    const role = toRole(options.role);
+    const content = toContentBlocks(options.content, 'content');
+    await this.#run(conversationId, { taskId: this.#taskId(), kind: 'append', role, content });
+  }
+
+  async getConversationHistory(conversationId: string): Promise<ConversationHistory> {
+    const record = await this.#store.get(checkId(conversationId));
+    if (!record) throw new ConversationNotFound(conversationId);
+    return {
+      conversationId: record.id,
+      modelId: record.modelId,
+      systemPrompt: record.systemPrompt,
+      messages: record.messages,
+      usage: record.usage,
+      metadata: record.metadata,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  async listConversations(): Promise<ConversationSummary[]> {
+    return this.#store.list();
+  }
+
+  /** Deletes a conversation; ConversationNotFound if there is none with that id. */
+  async deleteConversation(conversationId: string): Promise<void> {
+    const deleted = await this.#store.delete(checkId(conversationId));
+    if (!deleted) throw new ConversationNotFound(conversationId);
+  }
+
+  /** Submits a task to the conversation's actor and waits for it to end. */
+  #run(conversationId: string, task: ConversationTask) {
+    return new Promise<{ record: ConversationRecord; reply: ModelReply | undefined }>(
+      (resolve, reject) => {
+        this.#pending.set(task.taskId, { resolve, reject });
+        const entry = this.#entryFor(conversationId);
+        entry.outstanding += 1;
+        // Started only once a task is counted, or its first (idle) snapshot would dispose it.
+        if (entry.outstanding === 1 && !entry.started) {
+          entry.started = true;
+          entry.actor.start();
+        }
+        entry.actor.send({ type: 'task.submit', task });
+      },
+    );
+  }
+
+  /** The conversation's actor; created on demand, stopped once it has no work left. */
+  #entryFor(conversationId: string) {
+    const existing = this.#actors.get(conversationId);
+    if (existing) return existing;
+    const actor = createActor(this.#logic, {
+      input: { conversationId },
+      ...(this.#inspect ? { inspect: this.#inspect } : {}),
+    });
+    const entry = { actor, outstanding: 0, started: false };
+    const settle = (event: ConversationEmitted) => {
+      const pending = this.#pending.get(event.taskId);
+      this.#pending.delete(event.taskId);
+      entry.outstanding -= 1;
+      if (event.type === 'task.done')
+        pending?.resolve({ record: event.record, reply: event.reply });
+      else pending?.reject(event.error);
+    };
+    actor.on('task.done', settle);
+    actor.on('task.failed', settle);
+    actor.subscribe((snapshot) => {
+      if (
+        entry.outstanding === 0 &&
+        snapshot.value === 'idle' &&
+        this.#actors.get(conversationId) === entry
+      ) {
+        this.#actors.delete(conversationId);
+        actor.stop();
+      }
+    });
+    this.#actors.set(conversationId, entry);
+    return entry;
+  }
+
+  #taskId(): string {
+    this.#nextTaskId += 1;
+    return String(this.#nextTaskId);
+  }
+}
+
+function checkId(conversationId: unknown): string {
+  if (typeof conversationId !== 'string' || conversationId === '') {
+    throw new ValidationException(
+      `conversationId must be a non-empty string, got ${String(conversationId)}.`,
+    );
+  }
+  return conversationId;
+}
+
+function toSendResult(reply: ModelReply): SendResult {
+  const { result, latencyMs } = reply;
+  const message =
+    result.output && 'message' in result.output
+      ? result.output.message!
+      : { role: 'assistant' as const, content: [] };
+  const text = (message.content ?? [])
+    .filter(
+      (block): block is ContentBlock.TextMember =>
+        'text' in block && typeof block.text === 'string',
+    )
+    .map((block) => block.text)
+    .join('');
+  return {
+    text,
+    message,
+    usage: result.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    stopReason: result.stopReason ?? 'end_turn',
+    latencyMs,
+  };
+}

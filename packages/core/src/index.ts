@@ -1,0 +1,52 @@
+// Re-exported so one import serves the common case.
+export {
+  AbortError,
+  ConversationNotFound,
+  ConverseError,
+  ModelErrorException,
+  ThrottlingException,
+  ValidationException,
+} from '@bedrock-converse/runtime';
+export {
+  type AddMessageOptions,
+  type ConversationHistory,
+  ConverseClient,
+  type ConverseClientOptions,
+  type CreateConversationOptions,
+  type SendMessageOptions,
+  type SendResult,
+} from './converse-client.js';
+export {
+  type ConversationContext,
+  type ConversationEmitted,
+  type ConversationEvent,
+  type ConversationInput,
+  conversationMachine,
+  conversationSetup,
+} from './machines/conversation-machine.js';
+export type {
+  AppendTask,
+  CallModelInput,
+  CommitTurnInput,
+  ConversationTask,
+  ModelReply,
+  PreparedTurn,
+  PrepareTurnInput,
+  SendTask,
+} from './machines/conversation-types.js';
+export {
+  baseModelIdOf,
+  defaultModelEntries,
+  type ModelCapabilities,
+  type ModelEntry,
+  type ModelInfo,
+  ModelRegistry,
+  unknownModelDefaults,
+} from './registry/model-registry.js';
+export { buildConverseInput, type RequestParts } from './turns/build-request.js';
+export {
+  appendMessage,
+  type MessageInput,
+  toContentBlocks,
+  toRole,
+} from './turns/message-content.js';

@@ -1,0 +1,266 @@
+// Transition tests of the conversation machine: every effect is a fake swapped in with `provide`,
+// and the suite checks that it took every transition the machine declares.
+import type { ConversationRecord } from '@bedrock-converse/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type AnyStateNode, createActor, fromPromise, type InspectionEvent } from 'xstate';
+import { toDirectedGraph } from 'xstate/graph';
+import { type ConversationEmitted, conversationMachine } from './conversation-machine.js';
+import type {
+  CallModelInput,
+  CommitTurnInput,
+  ConversationTask,
+  ModelReply,
+  PreparedTurn,
+  PrepareTurnInput,
+} from './conversation-types.js';
+
+const taken = new Set<string>();
+
+function edgeName(source: string, target: string, eventType: string) {
+  const kind = eventType === '' ? 'always' : eventType.split('.').slice(0, 2).join('.');
+  return `${source} -> ${target} [${kind}]`;
+}
+
+/** Every transition the machine declares, from xstate/graph, plus the eventless one it omits. */
+function declaredEdges(): string[] {
+  const walk = (node: ReturnType<typeof toDirectedGraph>): string[] => [
+    ...node.edges.map((e) => edgeName(e.source.key, e.target.key, e.label.text)),
+    ...node.children.flatMap(walk),
+  ];
+  return [...walk(toDirectedGraph(conversationMachine)), edgeName('idle', 'preparing', '')].sort();
+}
+
+function record(messages: ConversationRecord['messages'] = []): ConversationRecord {
+  return {
+    id: 'c1',
+    modelId: 'local.test',
+    messages,
+    usage: {
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+    },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
+}
+
+const reply: ModelReply = {
+  result: {
+    output: { message: { role: 'assistant', content: [{ text: 'hi' }] } },
+    stopReason: 'end_turn',
+    usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+    metrics: { latencyMs: 1 },
+  },
+  latencyMs: 1,
+};
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A running machine whose three effects are controlled by the test, step by step. */
+function harness() {
+  const calls = {
+    prepare: [] as Deferred<PreparedTurn>[],
+    model: [] as Deferred<ModelReply>[],
+    commit: [] as Deferred<ConversationRecord>[],
+  };
+  const inputs = {
+    prepare: [] as PrepareTurnInput[],
+    model: [] as CallModelInput[],
+    commit: [] as CommitTurnInput[],
+  };
+  const emitted: ConversationEmitted[] = [];
+  const logic = conversationMachine.provide({
+    actors: {
+      prepareTurn: fromPromise<PreparedTurn, PrepareTurnInput>(({ input }) => {
+        inputs.prepare.push(input);
+        const d = deferred<PreparedTurn>();
+        calls.prepare.push(d);
+        return d.promise;
+      }),
+      callModel: fromPromise<ModelReply, CallModelInput>(({ input }) => {
+        inputs.model.push(input);
+        const d = deferred<ModelReply>();
+        calls.model.push(d);
+        return d.promise;
+      }),
+      commitTurn: fromPromise<ConversationRecord, CommitTurnInput>(({ input }) => {
+        inputs.commit.push(input);
+        const d = deferred<ConversationRecord>();
+        calls.commit.push(d);
+        return d.promise;
+      }),
+    },
+  });
+  const actor = createActor(logic, {
+    input: { conversationId: 'c1' },
+    inspect: (event: InspectionEvent) => {
+      if (event.type !== '@xstate.microstep' || event.actorRef !== actor) return;
+      for (const t of (
+        event as unknown as {
+          _transitions: Array<{ source: AnyStateNode; target?: AnyStateNode[]; eventType: string }>;
+        }
+      )._transitions) {
+        for (const target of t.target ?? [t.source])
+          taken.add(edgeName(t.source.key, target.key, t.eventType));
+      }
+    },
+  });
+  actor.on('*', (event) => emitted.push(event as ConversationEmitted));
+  actor.start();
+  const state = () => actor.getSnapshot().value;
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+  return { actor, calls, inputs, emitted, state, flush };
+}
+
+const send = (taskId: string): ConversationTask => ({
+  taskId,
+  kind: 'send',
+  content: [{ text: `m${taskId}` }],
+});
+const append = (taskId: string): ConversationTask => ({
+  taskId,
+  kind: 'append',
+  role: 'user',
+  content: [{ text: 'a' }],
+});
+
+describe('conversationMachine', () => {
+  it('starts idle with an empty queue', () => {
+    const { state, actor } = harness();
+    expect(state()).toBe('idle');
+    expect(actor.getSnapshot().context).toStrictEqual({
+      conversationId: 'c1',
+      queue: [],
+      task: undefined,
+      prepared: undefined,
+      reply: undefined,
+    });
+  });
+
+  it('runs a send: idle → preparing → callingModel → committing → idle, emitting task.done', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    expect(h.state()).toBe('preparing');
+    expect(h.inputs.prepare).toStrictEqual([{ conversationId: 'c1', task: send('1') }]);
+
+    const prepared: PreparedTurn = {
+      record: record(),
+      messages: [{ role: 'user', content: [{ text: 'm1' }] }],
+      request: { modelId: 'local.test', messages: [] },
+    };
+    h.calls.prepare[0]!.resolve(prepared);
+    await h.flush();
+    expect(h.state()).toBe('callingModel');
+    expect(h.inputs.model).toStrictEqual([{ request: prepared.request }]);
+
+    h.calls.model[0]!.resolve(reply);
+    await h.flush();
+    expect(h.state()).toBe('committing');
+    expect(h.inputs.commit).toStrictEqual([{ prepared, reply }]);
+
+    const committed = { ...record(), version: 2 };
+    h.calls.commit[0]!.resolve(committed);
+    await h.flush();
+    expect(h.state()).toBe('idle');
+    expect(h.emitted).toStrictEqual([{ type: 'task.done', taskId: '1', record: committed, reply }]);
+    expect(h.actor.getSnapshot().context).toMatchObject({
+      task: undefined,
+      prepared: undefined,
+      reply: undefined,
+    });
+  });
+
+  it('runs an append without calling the model: preparing → committing', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: append('1') });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [] });
+    await h.flush();
+    expect(h.state()).toBe('committing');
+    expect(h.calls.model).toHaveLength(0);
+    expect(h.inputs.commit[0]!.reply).toBeUndefined();
+    h.calls.commit[0]!.resolve(record());
+    await h.flush();
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.done']);
+  });
+
+  it.each(['prepare', 'model', 'commit'] as const)(
+    'a failure while %s rolls the turn back and emits task.failed',
+    async (step) => {
+      const h = harness();
+      h.actor.send({ type: 'task.submit', task: send('1') });
+      const boom = new Error(`${step} failed`);
+      if (step !== 'prepare') {
+        h.calls.prepare[0]!.resolve({
+          record: record(),
+          messages: [],
+          request: { modelId: 'm', messages: [] },
+        });
+        await h.flush();
+      }
+      if (step === 'commit') {
+        h.calls.model[0]!.resolve(reply);
+        await h.flush();
+      }
+      h.calls[step][0]!.reject(boom);
+      await h.flush();
+      expect(h.state()).toBe('idle');
+      expect(h.emitted).toStrictEqual([{ type: 'task.failed', taskId: '1', error: boom }]);
+      expect(h.actor.getSnapshot().context).toMatchObject({
+        task: undefined,
+        prepared: undefined,
+        reply: undefined,
+        queue: [],
+      });
+    },
+  );
+
+  it('queues tasks that arrive while a turn runs and takes them in call order', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.actor.send({ type: 'task.submit', task: send('2') });
+    h.actor.send({ type: 'task.submit', task: append('3') });
+    expect(h.actor.getSnapshot().context.queue.map((t) => t.taskId)).toStrictEqual(['2', '3']);
+    expect(h.inputs.prepare).toHaveLength(1);
+
+    h.calls.prepare[0]!.reject(new Error('x'));
+    await h.flush();
+    // The failure of task 1 does not drop task 2: the machine goes straight on to it.
+    expect(h.state()).toBe('preparing');
+    expect(h.inputs.prepare.map((i) => i.task.taskId)).toStrictEqual(['1', '2']);
+    expect(h.actor.getSnapshot().context.queue.map((t) => t.taskId)).toStrictEqual(['3']);
+  });
+
+  it('names an actor that was not provided in the error', async () => {
+    const actor = createActor(conversationMachine, { input: { conversationId: 'c1' } });
+    const failures: unknown[] = [];
+    actor.on('task.failed', (e) => failures.push(e.error));
+    actor.start();
+    actor.send({ type: 'task.submit', task: send('1') });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(String(failures[0])).toContain('The actor "prepareTurn" was not provided');
+  });
+});
+
+afterAll(() => {
+  // Every declared transition was taken by the tests above.
+  expect([...taken].filter((e) => !e.startsWith('conversation ->')).sort()).toStrictEqual(
+    declaredEdges().filter((e) => !e.startsWith('conversation ->')),
+  );
+});

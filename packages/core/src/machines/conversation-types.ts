@@ -1,0 +1,57 @@
+import type {
+  ContentBlock,
+  ConversationRole,
+  InferenceConfiguration,
+  Message,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseInput, ConverseResult } from '@bedrock-converse/runtime';
+import type { ConversationRecord } from '@bedrock-converse/store';
+
+/** One unit of work on a conversation, run strictly after the ones queued before it. */
+export type ConversationTask = SendTask | AppendTask;
+
+/** A user turn: the message goes to the model and the turn is committed with its reply. */
+export interface SendTask {
+  taskId: string;
+  kind: 'send';
+  content: ContentBlock[];
+  inferenceConfig?: InferenceConfiguration | undefined;
+}
+
+/** A message added to the history without calling the model. */
+export interface AppendTask {
+  taskId: string;
+  kind: 'append';
+  role: ConversationRole;
+  content: ContentBlock[];
+}
+
+/** The result of preparing a task: nothing of it is stored yet. */
+export interface PreparedTurn {
+  /** The conversation as read; its `version` guards the commit. */
+  record: ConversationRecord;
+  /** The history with the task's message appended. */
+  messages: Message[];
+  /** The request for the model (send tasks only). */
+  request?: ConverseInput | undefined;
+}
+
+export interface ModelReply {
+  result: ConverseResult;
+  /** Wall-clock time of the model call, retries included. */
+  latencyMs: number;
+}
+
+export interface PrepareTurnInput {
+  conversationId: string;
+  task: ConversationTask;
+}
+
+export interface CallModelInput {
+  request: ConverseInput;
+}
+
+export interface CommitTurnInput {
+  prepared: PreparedTurn;
+  reply?: ModelReply | undefined;
+}

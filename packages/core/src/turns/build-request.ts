@@ -1,0 +1,64 @@
+import type {
+  ContentBlock,
+  InferenceConfiguration,
+  Message,
+  SystemContentBlock,
+} from '@aws-sdk/client-bedrock-runtime';
+import { type ConverseInput, ValidationException } from '@bedrock-converse/runtime';
+import type { ModelInfo } from '../registry/model-registry.js';
+
+export interface RequestParts {
+  modelInfo: ModelInfo;
+  messages: Message[];
+  systemPrompt?: string | undefined;
+  inferenceConfig?: InferenceConfiguration | undefined;
+}
+
+/**
+ * The Converse request for a turn, adapted to what the model accepts:
+ * - a system prompt for a model that takes none is folded into the first user message, as a text
+ *   block ahead of that message's own content (the stored history is not changed);
+ * - content the model cannot take (images, documents) fails here, before any call, with a
+ *   ValidationException that names the model and the block.
+ */
+export function buildConverseInput(parts: RequestParts): ConverseInput {
+  const { modelInfo, systemPrompt } = parts;
+  checkContent(parts.messages, modelInfo);
+  let messages = parts.messages;
+  let system: SystemContentBlock[] | undefined;
+  if (systemPrompt) {
+    if (modelInfo.capabilities.systemPrompt) system = [{ text: systemPrompt }];
+    else messages = foldSystemPrompt(messages, systemPrompt);
+  }
+  const input: ConverseInput = { modelId: modelInfo.modelId, messages };
+  if (system) input.system = system;
+  if (parts.inferenceConfig && Object.keys(parts.inferenceConfig).length > 0) {
+    input.inferenceConfig = parts.inferenceConfig;
+  }
+  return input;
+}
+
+function foldSystemPrompt(messages: Message[], systemPrompt: string): Message[] {
+  const [first, ...rest] = messages;
+  if (!first) return messages;
+  const folded: ContentBlock[] = [{ text: systemPrompt }, ...(first.content ?? [])];
+  return [{ ...first, content: folded }, ...rest];
+}
+
+function checkContent(messages: readonly Message[], model: ModelInfo) {
+  const { images, documents } = model.capabilities;
+  for (const [i, message] of messages.entries()) {
+    for (const block of message.content ?? []) {
+      if ('image' in block && block.image && !images) {
+        throw new ValidationException(
+          `The model ${model.modelId} does not accept images (message ${i} has one). Use a model with image input, e.g. Claude 3.5 Sonnet or Nova Lite.`,
+        );
+      }
+      if ('document' in block && block.document && !documents) {
+        throw new ValidationException(
+          `The model ${model.modelId} does not accept documents (message ${i} has one).`,
+        );
+      }
+    }
+  }
+}
