@@ -109,7 +109,6 @@ export class ConverseClient {
   readonly #logic;
   readonly #inspect: ConverseClientOptions['inspect'];
   readonly #now: () => Date;
-  readonly #defaults: InferenceConfiguration | undefined;
   /** Running conversation actors and how many of their tasks have not ended yet. */
   readonly #actors = new Map<
     string,
@@ -128,7 +127,6 @@ export class ConverseClient {
     this.#store = options.store ?? new MemoryConversationStore();
     this.#now = options.now ?? (() => new Date());
     this.#inspect = options.inspect;
-    this.#defaults = options.inferenceConfig;
     const runtime = options.runtime ?? bedrockRuntime();
     this.#logic = conversationMachine.provide({
       actors: {

@@ -276,7 +276,7 @@ describe('ordering and concurrency', () => {
     expect(b).toBe('echo [{"text":"second"}]');
     const { messages } = await c.getConversationHistory(id);
     expect(
-      messages.map((m) => `${m.role}:${(m.content?.[0] as { text: string }).text}`),
+      messages.map((m) => `${m.role}:${(m.content![0] as { text: string }).text}`),
     ).toStrictEqual([
       'user:first',
       'assistant:echo [{"text":"first"}]',

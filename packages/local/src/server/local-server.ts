@@ -212,6 +212,8 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
         }
         if (cut && sent === cut.afterEvents) {
           startStream(res);
+          // Let what was written reach the client first, so the cut is mid-stream, not before it.
+          await flushed(res);
           return cutConnection(res);
         }
         const step = await iterator.next();
@@ -330,6 +332,13 @@ function statusOf(name: BedrockExceptionName): number {
 
 function write(res: Response, bytes: Uint8Array) {
   (res as ServerResponse).write(bytes);
+}
+
+/** Resolves once everything written so far has been handed to the socket. */
+function flushed(res: Response): Promise<void> {
+  return new Promise((resolve) =>
+    (res as ServerResponse).write(new Uint8Array(0), () => resolve()),
+  );
 }
 
 function defaultMessage(name: string): string {
