@@ -48,6 +48,11 @@ export interface ConverseClientOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The clock for timestamps. */
   now?: () => Date;
+  /**
+   * Idle conversation actors kept ready for the next turn (least recently used beyond it are
+   * stopped; a stopped one is recreated on demand). Default 1000.
+   */
+  maxIdleActors?: number;
 }
 
 export interface CreateConversationOptions {
@@ -114,6 +119,9 @@ export class ConverseClient {
     string,
     { actor: ConversationActor; outstanding: number; started: boolean }
   >();
+  /** Conversations whose actors are idle, least recently used first. */
+  readonly #idle = new Set<string>();
+  readonly #maxIdleActors: number;
   readonly #pending = new Map<string, Pending>();
   #nextTaskId = 0;
 
@@ -127,6 +135,7 @@ export class ConverseClient {
     this.#store = options.store ?? new MemoryConversationStore();
     this.#now = options.now ?? (() => new Date());
     this.#inspect = options.inspect;
+    this.#maxIdleActors = options.maxIdleActors ?? 1000;
     const runtime = options.runtime ?? bedrockRuntime();
     this.#logic = conversationMachine.provide({
       actors: {
@@ -217,6 +226,8 @@ export class ConverseClient {
   /** Deletes a conversation; ConversationNotFound if there is none with that id. */
   async deleteConversation(conversationId: string): Promise<void> {
     const deleted = await this.#store.delete(checkId(conversationId));
+    const entry = this.#actors.get(conversationId);
+    if (entry?.outstanding === 0) this.#dispose(conversationId);
     if (!deleted) throw new ConversationNotFound(conversationId);
   }
 
@@ -237,7 +248,7 @@ export class ConverseClient {
     );
   }
 
-  /** The conversation's actor; created on demand, stopped once it has no work left. */
+  /** The conversation's actor; created on demand, kept while recently used. */
   #entryFor(conversationId: string) {
     const existing = this.#actors.get(conversationId);
     if (existing) return existing;
@@ -268,6 +279,22 @@ export class ConverseClient {
     });
     this.#actors.set(conversationId, entry);
     return entry;
+  }
+
+  #markIdle(conversationId: string) {
+    this.#idle.delete(conversationId);
+    this.#idle.add(conversationId);
+    while (this.#idle.size > this.#maxIdleActors) {
+      const oldest = this.#idle.values().next().value as string;
+      this.#dispose(oldest);
+    }
+  }
+
+  #dispose(conversationId: string) {
+    this.#idle.delete(conversationId);
+    const entry = this.#actors.get(conversationId);
+    this.#actors.delete(conversationId);
+    entry?.actor.stop();
   }
 
   #taskId(): string {

@@ -16,6 +16,7 @@ export {
   type SendMessageOptions,
   type SendResult,
 } from './converse-client.js';
+export { toMermaid } from './inspection/to-mermaid.js';
 export {
   type ConversationContext,
   type ConversationEmitted,

@@ -62,7 +62,7 @@ describe.skipIf(!present)('the real local model through the server', () => {
       { role: 'user', content: [{ text: 'Once upon a time' }] },
     ]);
     expect(first.usage.inputTokens).toBe(tokenize(firstPrompt));
-    expect(first.usage.totalTokens).toBe(first.usage.inputTokens + 12);
+    expect(first.usage.totalTokens).toBe(first.usage.inputTokens! + 12);
 
     const second = await client.send({
       conversationId: id,
@@ -86,6 +86,6 @@ describe.skipIf(!present)('the real local model through the server', () => {
     expect(second.usage.inputTokens).toBe(
       tokenize(plainPrompt('A short story.', history.messages.slice(0, 3))),
     );
-    expect(history.usage.inputTokens).toBe(first.usage.inputTokens + second.usage.inputTokens);
+    expect(history.usage.inputTokens).toBe(first.usage.inputTokens! + second.usage.inputTokens!);
   });
 });

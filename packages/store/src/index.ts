@@ -6,4 +6,5 @@ export {
   type UsageTotals,
 } from './conversation-record.js';
 export type { ConversationStore } from './conversation-store.js';
+export { frozenCopy, internMessages } from './frozen-messages.js';
 export { MemoryConversationStore } from './memory-store.js';

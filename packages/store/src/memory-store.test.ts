@@ -44,12 +44,38 @@ describe('MemoryConversationStore', () => {
     );
   });
 
-  it('hands out copies: mutating what get returned never changes the store', async () => {
+  it('hands out copies: changing what get returned or what was put never changes the store', async () => {
     const store = new MemoryConversationStore();
-    await store.create(base);
-    const copy = await store.get('c1');
-    copy!.messages.push({ role: 'user', content: [{ text: 'sneaky' }] });
-    expect((await store.get('c1'))?.messages).toStrictEqual([]);
+    const written = { role: 'user' as const, content: [{ text: 'original' }] };
+    const created = await store.create({ ...base, metadata: { tag: 'a' } });
+    await store.put({ ...created, messages: [written] });
+    written.content[0]!.text = 'changed by the writer';
+    const copy = (await store.get('c1'))!;
+    copy.messages.push({ role: 'assistant', content: [{ text: 'sneaky' }] });
+    copy.metadata!.tag = 'b';
+    // Stored messages are shared read-only: changing one throws instead of corrupting history.
+    expect(() => {
+      (copy.messages[0]!.content![0] as { text: string }).text = 'sneaky';
+    }).toThrow(TypeError);
+    expect((await store.get('c1'))?.messages).toStrictEqual([
+      { role: 'user', content: [{ text: 'original' }] },
+    ]);
+    expect((await store.get('c1'))?.metadata).toStrictEqual({ tag: 'a' });
+  });
+
+  it('keeps image bytes intact (byte arrays are copied, not frozen)', async () => {
+    const store = new MemoryConversationStore();
+    const bytes = new Uint8Array([137, 80, 78, 71]);
+    const created = await store.create(base);
+    await store.put({
+      ...created,
+      messages: [{ role: 'user', content: [{ image: { format: 'png', source: { bytes } } }] }],
+    });
+    bytes[0] = 0;
+    const block = (await store.get('c1'))!.messages[0]!.content![0] as {
+      image: { source: { bytes: Uint8Array } };
+    };
+    expect([...block.image.source.bytes]).toStrictEqual([137, 80, 78, 71]);
   });
 
   it('lists summaries and deletes', async () => {

@@ -5,22 +5,31 @@ import {
   summarise,
 } from './conversation-record.js';
 import type { ConversationStore } from './conversation-store.js';
+import { internMessages } from './frozen-messages.js';
 
-/** The default store: conversations in this process's memory, gone when it exits. */
+/**
+ * The default store: conversations in this process's memory, gone when it exits. Messages are kept
+ * deeply frozen and shared with readers (a read copies the arrays, not the messages), so reads and
+ * writes cost the same for a 10-message and a 10 000-message history.
+ */
 export class MemoryConversationStore implements ConversationStore {
   readonly #records = new Map<string, ConversationRecord>();
 
   async get(id: string): Promise<ConversationRecord | undefined> {
     const record = this.#records.get(id);
-    return record && structuredClone(record);
+    return record && copyOf(record);
   }
 
   async create(record: Omit<ConversationRecord, 'version'>): Promise<ConversationRecord> {
     const current = this.#records.get(record.id);
     if (current) throw new ConversationConflict(record.id, 0, current.version);
-    const stored: ConversationRecord = { ...structuredClone(record), version: 1 };
+    const stored = {
+      ...copyOf({ ...record, version: 0 }),
+      messages: internMessages(record.messages, []),
+      version: 1,
+    };
     this.#records.set(record.id, stored);
-    return structuredClone(stored);
+    return copyOf(stored);
   }
 
   async put(record: ConversationRecord): Promise<ConversationRecord> {
@@ -29,9 +38,13 @@ export class MemoryConversationStore implements ConversationStore {
     if (current.version !== record.version) {
       throw new ConversationConflict(record.id, record.version, current.version);
     }
-    const stored: ConversationRecord = { ...structuredClone(record), version: record.version + 1 };
+    const stored: ConversationRecord = {
+      ...copyOf(record),
+      messages: internMessages(record.messages, current.messages),
+      version: record.version + 1,
+    };
     this.#records.set(record.id, stored);
-    return structuredClone(stored);
+    return copyOf(stored);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -41,4 +54,17 @@ export class MemoryConversationStore implements ConversationStore {
   async list(): Promise<ConversationSummary[]> {
     return [...this.#records.values()].map(summarise);
   }
+}
+
+/** A copy a caller may change freely; the (frozen) messages themselves are shared. */
+function copyOf(record: ConversationRecord): ConversationRecord {
+  const copy: ConversationRecord = {
+    ...record,
+    messages: [...record.messages],
+    usage: { ...record.usage },
+  };
+  if (record.metadata !== undefined) copy.metadata = structuredClone(record.metadata);
+  if (record.inferenceConfig !== undefined)
+    copy.inferenceConfig = structuredClone(record.inferenceConfig);
+  return copy;
 }

@@ -1,0 +1,115 @@
+// A terminal chat on ConverseClient. Offline by default: a local Bedrock-compatible server runs in
+// this process and the real AWS SDK client talks to it over HTTP, the same path as Amazon Bedrock.
+//   pnpm chat                         scripted offline model (no language model, no network)
+//   pnpm chat -- --model file.gguf    a real local model through node-llama-cpp
+//   pnpm chat -- --bedrock            Amazon Bedrock (AWS credentials and region from the environment)
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ConverseClient } from '@bedrock-converse/core';
+import {
+  type LocalServer,
+  llamaRuntime,
+  scriptedRuntime,
+  startServer,
+} from '@bedrock-converse/local';
+import { bedrockRuntime, type ModelRuntime } from '@bedrock-converse/runtime';
+
+// Offline, the SDK only talks to our own server; its notice about future Node versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const help = `Usage: chatbot [--bedrock [--region R] [--model-id ID]] [--model FILE.gguf [--threads N]] [--system TEXT]
+
+Type a message and press Enter; an empty line or Ctrl-D ends the chat. Piped input works too:
+  echo "hello" | pnpm chat`;
+
+const { values } = parseArgs({
+  options: {
+    bedrock: { type: 'boolean', default: false },
+    region: { type: 'string' },
+    'model-id': { type: 'string' },
+    model: { type: 'string' },
+    threads: { type: 'string' },
+    system: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+async function main(): Promise<number> {
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  let server: LocalServer | undefined;
+  let runtime: ModelRuntime;
+  let modelId: string;
+  if (values.bedrock) {
+    modelId = values['model-id'] ?? 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+    const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    runtime = bedrockRuntime({ region });
+    console.error(`Talking to Amazon Bedrock: ${modelId} in ${region}.`);
+  } else {
+    const modelPath = values.model ?? process.env.BEDROCK_CONVERSE_LOCAL_MODEL;
+    const local = modelPath
+      ? llamaRuntime({ modelPath, threads: values.threads ? Number(values.threads) : undefined })
+      : scriptedRuntime();
+    server = await startServer({ runtime: local });
+    modelId = modelPath ? 'local.gguf' : 'local.scripted';
+    runtime = bedrockRuntime(server.clientConfig);
+    console.error(
+      modelPath
+        ? `Offline: the GGUF model ${modelPath}, served on ${server.url}.`
+        : `Offline: answering with the SCRIPTED local model (rules, not a language model), served on ${server.url}.\n` +
+            'For a real local model pass --model path/to/model.gguf; for Amazon Bedrock pass --bedrock (and --region, --model-id).',
+    );
+  }
+
+  const client = new ConverseClient({ modelId, runtime, inferenceConfig: { maxTokens: 512 } });
+  const conversationId = await client.createConversation(
+    values.system
+      ? { systemPrompt: values.system }
+      : { systemPrompt: 'You are a helpful, concise assistant.' },
+  );
+  const interactive = process.stdin.isTTY === true;
+  const lines = createInterface({ input: process.stdin, terminal: interactive });
+  let failures = 0;
+  try {
+    if (interactive) process.stdout.write('you> ');
+    for await (const line of lines) {
+      const message = line.trim();
+      if (message === '') {
+        if (interactive) break;
+        continue;
+      }
+      if (!interactive) console.log(`you> ${message}`);
+      try {
+        const reply = await client.sendMessage({ conversationId, message });
+        console.log(`assistant> ${reply}`);
+      } catch (error) {
+        failures += 1;
+        const e = error as Error;
+        console.error(`error: ${e.name}: ${e.message}`);
+      }
+      if (interactive) process.stdout.write('you> ');
+    }
+  } finally {
+    lines.close();
+    await server?.close();
+  }
+  const { usage, messages } = await client.getConversationHistory(conversationId);
+  console.error(
+    `(${messages.length} messages, ${usage.inputTokens} input and ${usage.outputTokens} output tokens)`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(
+      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
+    process.exitCode = 1;
+  },
+);
