@@ -268,14 +268,7 @@ export class ConverseClient {
     actor.on('task.done', settle);
     actor.on('task.failed', settle);
     actor.subscribe((snapshot) => {
-      if (
-        entry.outstanding === 0 &&
-        snapshot.value === 'idle' &&
-        this.#actors.get(conversationId) === entry
-      ) {
-        this.#actors.delete(conversationId);
-        actor.stop();
-      }
+      if (entry.outstanding === 0 && snapshot.value === 'idle') this.#markIdle(conversationId);
     });
     this.#actors.set(conversationId, entry);
     return entry;

@@ -316,6 +316,38 @@ describe('ordering and concurrency', () => {
     await local.close();
   });
 
+  it('keeps working when idle actors are evicted and recreated (maxIdleActors: 1)', async () => {
+    const c = new ConverseClient({
+      modelId: 'local.scripted',
+      runtime: bedrockRuntime(server.clientConfig),
+      maxIdleActors: 1,
+    });
+    const [one, two] = await Promise.all([c.createConversation(), c.createConversation()]);
+    model.enqueue('a1', 'b1', 'a2');
+    await c.sendMessage({ conversationId: one, message: 'a' });
+    await c.sendMessage({ conversationId: two, message: 'b' }); // evicts one's actor
+    await c.sendMessage({ conversationId: one, message: 'a again' });
+    const texts = (await c.getConversationHistory(one)).messages.map(
+      (m) => (m.content![0] as { text: string }).text,
+    );
+    expect(texts).toStrictEqual(['a', 'a1', 'a again', 'a2']);
+  });
+
+  it('passes inspect to the conversation actors', async () => {
+    const states: unknown[] = [];
+    const c = new ConverseClient({
+      modelId: 'local.scripted',
+      runtime: bedrockRuntime(server.clientConfig),
+      inspect: (event) => {
+        if (event.type === '@xstate.snapshot' && event.actorRef.id === event.rootId)
+          states.push((event.snapshot as { value?: unknown }).value);
+      },
+    });
+    const id = await c.createConversation();
+    await c.sendMessage({ conversationId: id, message: 'watch me' });
+    expect(states).toStrictEqual(['idle', 'preparing', 'callingModel', 'committing', 'idle']);
+  });
+
   it('lists and deletes conversations', async () => {
     const c = clientFor(undefined);
     const id = await c.createConversation({ metadata: { user: 'u1' } });
