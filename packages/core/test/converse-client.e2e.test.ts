@@ -339,7 +339,7 @@ describe('ordering and concurrency', () => {
       modelId: 'local.scripted',
       runtime: bedrockRuntime(server.clientConfig),
       inspect: (event) => {
-        if (event.type === '@xstate.snapshot' && event.actorRef.id === event.rootId)
+        if (event.type === '@xstate.snapshot' && event.actorRef.sessionId === event.rootId)
           states.push((event.snapshot as { value?: unknown }).value);
       },
     });
