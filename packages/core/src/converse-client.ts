@@ -12,6 +12,7 @@ import {
   ConversationNotFound,
   type ModelRuntime,
   type RetryOptions,
+  replyMessage,
   ValidationException,
 } from '@bedrock-converse/runtime';
 import {
@@ -307,10 +308,7 @@ function checkId(conversationId: unknown): string {
 
 function toSendResult(reply: ModelReply): SendResult {
   const { result, latencyMs } = reply;
-  const message =
-    result.output && 'message' in result.output
-      ? result.output.message!
-      : { role: 'assistant' as const, content: [] };
+  const message = replyMessage(result) ?? { role: 'assistant' as const, content: [] };
   const text = (message.content ?? [])
     .filter(
       (block): block is ContentBlock.TextMember =>

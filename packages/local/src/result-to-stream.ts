@@ -1,5 +1,9 @@
 import type { ContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import type { ConverseResult, ConverseStreamEvent } from '@bedrock-converse/runtime';
+import {
+  type ConverseResult,
+  type ConverseStreamEvent,
+  replyMessage,
+} from '@bedrock-converse/runtime';
 
 export interface StreamChunking {
   /** Characters per text delta. Default 8. */
@@ -18,7 +22,7 @@ export function* streamEventsOf(
 ): Generator<ConverseStreamEvent> {
   const textChunk = Math.max(1, chunking.textChunkSize ?? 8);
   const toolChunk = Math.max(1, chunking.toolInputChunkSize ?? 16);
-  const message = result.output && 'message' in result.output ? result.output.message : undefined;
+  const message = replyMessage(result);
   yield { messageStart: { role: message?.role ?? 'assistant' } };
   const blocks: ContentBlock[] = message?.content ?? [];
   for (const [contentBlockIndex, block] of blocks.entries()) {

@@ -36,5 +36,6 @@ export type {
   ModelRuntime,
   RuntimeCallOptions,
 } from './model-runtime.js';
+export { replyMessage } from './reply-message.js';
 export { defaultRetryOptions, type RetryOptions, retry, withRetry } from './retry/with-retry.js';
 export { sleep } from './sleep.js';

@@ -2,6 +2,7 @@ import {
   ModelErrorException,
   type ModelRuntime,
   type RetryOptions,
+  replyMessage,
   retry,
 } from '@bedrock-converse/runtime';
 import { fromPromise } from 'xstate';
@@ -22,7 +23,7 @@ export const callModel = (deps: CallModelDeps) =>
       ...options,
       signal,
     });
-    const message = result.output && 'message' in result.output ? result.output.message : undefined;
+    const message = replyMessage(result);
     if (!message?.content?.length) {
       throw new ModelErrorException(
         `The model returned no content (stopReason: ${result.stopReason ?? 'none'}); nothing was stored.`,

@@ -1,4 +1,5 @@
 import type { Message, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import { replyMessage } from '@bedrock-converse/runtime';
 import type { ConversationRecord, ConversationStore, UsageTotals } from '@bedrock-converse/store';
 import { fromPromise } from 'xstate';
 import type { CommitTurnInput } from '../machines/conversation-types.js';
@@ -13,10 +14,7 @@ export async function commitTurnWith(
   deps: CommitTurnDeps,
   { prepared, reply }: CommitTurnInput,
 ): Promise<ConversationRecord> {
-  const answer =
-    reply?.result.output && 'message' in reply.result.output
-      ? reply.result.output.message
-      : undefined;
+  const answer = reply && replyMessage(reply.result);
   const messages: Message[] = answer ? [...prepared.messages, answer] : prepared.messages;
   return deps.store.put({
     ...prepared.record,
