@@ -70,10 +70,13 @@ async function main(): Promise<number> {
       : { systemPrompt: 'You are a helpful, concise assistant.' },
   );
   const interactive = process.stdin.isTTY === true;
-  const lines = createInterface({ input: process.stdin, terminal: interactive });
+  // Interactive: readline echoes what is typed and shows the prompt. Piped: plain lines.
+  const lines = interactive
+    ? createInterface({ input: process.stdin, output: process.stdout, prompt: 'you> ' })
+    : createInterface({ input: process.stdin, terminal: false });
   let failures = 0;
   try {
-    if (interactive) process.stdout.write('you> ');
+    if (interactive) lines.prompt();
     for await (const line of lines) {
       const message = line.trim();
       if (message === '') {
@@ -89,7 +92,7 @@ async function main(): Promise<number> {
         const e = error as Error;
         console.error(`error: ${e.name}: ${e.message}`);
       }
-      if (interactive) process.stdout.write('you> ');
+      if (interactive) lines.prompt();
     }
   } finally {
     lines.close();
