@@ -85,10 +85,7 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
     const loaded = await ensureLoaded();
     const prompt = render(loaded, request);
     const { model, sequence } = loaded;
-    const tokens = [
-      ...(model.tokens.bos === null ? [] : [model.tokens.bos]),
-      ...model.tokenize(prompt.text, false),
-    ];
+    const tokens = promptTokens(loaded, prompt.text);
     const maxTokens = request.inferenceConfig?.maxTokens ?? options.defaultMaxTokens ?? 256;
     const stops = [...(request.inferenceConfig?.stopSequences ?? []), ...prompt.implicitStops];
     const room = sequence.context.contextSize - tokens.length;
@@ -239,10 +236,7 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
         messages: converse?.messages,
         system: converse?.system,
       });
-      return (
-        loaded.model.tokenize(prompt.text, false).length +
-        (loaded.model.tokens.bos === null ? 0 : 1)
-      );
+      return promptTokens(loaded, prompt.text).length;
     },
     async load() {
       await ensureLoaded();
@@ -292,6 +286,12 @@ async function load(modelPath: string, options: LlamaRuntimeOptions) {
   const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === 'string';
   const chatWrapper = hasTemplate ? llamaCpp.resolveChatWrapper(model) : undefined;
   return { llamaCpp, llama, model, context, sequence, chatWrapper };
+}
+
+/** The tokens a prompt is evaluated as: BOS (when the model has one), then the text. */
+function promptTokens(loaded: Loaded, text: string): Token[] {
+  const { model } = loaded;
+  return [...(model.tokens.bos === null ? [] : [model.tokens.bos]), ...model.tokenize(text, false)];
 }
 
 interface RenderedPrompt {
