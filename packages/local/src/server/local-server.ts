@@ -3,7 +3,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net from 'node:net';
 import {
-  type BedrockExceptionName,
   bedrockExceptions,
   ConverseError,
   type ConverseInput,
@@ -139,12 +138,7 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
     const httpError = fault('http-error');
     if (httpError) {
       const message = httpError.message ?? defaultMessage(httpError.exception);
-      return sendError(
-        res,
-        new ConverseError(message),
-        httpError.status ?? statusOf(httpError.exception),
-        httpError.exception,
-      );
+      return sendError(res, new bedrockExceptions[httpError.exception](message), httpError.status);
     }
 
     let body: Record<string, unknown>;
@@ -323,11 +317,6 @@ function sendError(res: Response, error: ConverseError, status?: number, errorTy
   res.setHeader('x-amzn-errortype', `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`);
   res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
-}
-
-/** The HTTP status Bedrock uses for an exception, from the error classes themselves. */
-function statusOf(name: BedrockExceptionName): number {
-  return new bedrockExceptions[name]('').statusCode ?? 500;
 }
 
 function write(res: Response, bytes: Uint8Array) {
