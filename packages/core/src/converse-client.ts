@@ -240,7 +240,7 @@ export class ConverseClient {
         const entry = this.#entryFor(conversationId);
         entry.outstanding += 1;
         // Started only once a task is counted, or its first (idle) snapshot would dispose it.
-        if (entry.outstanding === 1 && !entry.started) {
+        if (!entry.started) {
           entry.started = true;
           entry.actor.start();
         }
