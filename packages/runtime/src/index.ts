@@ -37,5 +37,5 @@ export type {
   RuntimeCallOptions,
 } from './model-runtime.js';
 export { replyMessage } from './reply-message.js';
-export { defaultRetryOptions, type RetryOptions, retry, withRetry } from './retry/with-retry.js';
+export { defaultRetryOptions, type RetryOptions, retry } from './retry/retry.js';
 export { sleep } from './sleep.js';

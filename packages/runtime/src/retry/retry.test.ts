@@ -5,7 +5,7 @@ import {
   ValidationException,
 } from '../errors/bedrock-exceptions.js';
 import { AbortError } from '../errors/project-errors.js';
-import { retry } from './with-retry.js';
+import { retry } from './retry.js';
 
 function failing(errors: Error[], value = 'ok') {
   let calls = 0;

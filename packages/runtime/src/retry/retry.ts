@@ -1,7 +1,6 @@
 import pRetry from 'p-retry';
 import type { ConverseError } from '../errors/converse-error.js';
 import { toConverseError } from '../errors/to-converse-error.js';
-import type { ConverseInput, ModelRuntime, RuntimeCallOptions } from '../model-runtime.js';
 import { sleep } from '../sleep.js';
 
 export interface RetryOptions {
@@ -75,22 +74,4 @@ export async function retry<T>(
   } catch (error) {
     throw toConverseError(error, signal);
   }
-}
-
-/**
- * Wraps a runtime so `converse` and `countTokens` are retried by `retry`. Streams are passed through:
- * a stream may only be retried while nothing was delivered, which its consumer decides.
- */
-export function withRetry(runtime: ModelRuntime, options: RetryOptions = {}): ModelRuntime {
-  const retrying: ModelRuntime = {
-    converse: (input: ConverseInput, call?: RuntimeCallOptions) =>
-      retry(() => runtime.converse(input, call), { ...options, signal: call?.signal }),
-    converseStream: (input, call) => runtime.converseStream(input, call),
-  };
-  const countTokens = runtime.countTokens?.bind(runtime);
-  if (countTokens) {
-    retrying.countTokens = (input, call) =>
-      retry(() => countTokens(input, call), { ...options, signal: call?.signal });
-  }
-  return retrying;
 }
