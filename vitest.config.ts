@@ -1,10 +1,14 @@
 import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Absolute, so vitest also works when started from inside a package.
+const repo = fileURLToPath(new URL('.', import.meta.url));
 const workspaces = ['packages', 'examples'].flatMap((dir) =>
-  readdirSync(dir, { withFileTypes: true })
+  readdirSync(join(repo, dir), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => `${dir}/${entry.name}`),
+    .map((entry) => join(repo, dir, entry.name)),
 );
 
 export default defineConfig({
@@ -18,7 +22,7 @@ export default defineConfig({
     projects: workspaces.map((root) => ({
       extends: true,
       test: {
-        name: root.split('/')[1],
+        name: basename(root),
         root,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       },

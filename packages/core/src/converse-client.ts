@@ -24,11 +24,12 @@ import {
   type UsageTotals,
 } from '@bedrock-converse/store';
 import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
-import { callModel } from './actors/call-model.js';
-import { commitTurn } from './actors/commit-turn.js';
-import { prepareTurn } from './actors/prepare-turn.js';
+import { callModelWith } from './effects/call-model.js';
+import { commitTurnWith } from './effects/commit-turn.js';
+import { prepareTurnWith } from './effects/prepare-turn.js';
 import { type ConversationEmitted, conversationMachine } from './machines/conversation-machine.js';
 import type { ConversationTask, ModelReply } from './machines/conversation-types.js';
+import { turnEffects } from './machines/turn-effects.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import { type MessageInput, toContentBlocks, toRole } from './turns/message-content.js';
 
@@ -138,15 +139,20 @@ export class ConverseClient {
     this.#inspect = options.inspect;
     this.#maxIdleActors = options.maxIdleActors ?? 1000;
     const runtime = options.runtime ?? bedrockRuntime();
+    const prepare = {
+      store: this.#store,
+      registry: options.registry ?? new ModelRegistry(),
+      inferenceConfig: options.inferenceConfig,
+    };
+    const call = { runtime, retry: options.retry ?? {} };
+    const commit = { store: this.#store, now: this.#now };
     this.#logic = conversationMachine.provide({
       actors: {
-        prepareTurn: prepareTurn({
-          store: this.#store,
-          registry: options.registry ?? new ModelRegistry(),
-          inferenceConfig: options.inferenceConfig,
+        effects: turnEffects({
+          prepareTurn: (input) => prepareTurnWith(prepare, input),
+          callModel: (input, signal) => callModelWith(call, input, signal),
+          commitTurn: (input) => commitTurnWith(commit, input),
         }),
-        callModel: callModel({ runtime, retry: options.retry ?? {} }),
-        commitTurn: commitTurn({ store: this.#store, now: this.#now }),
       },
     });
   }

@@ -30,11 +30,15 @@ export type {
   CallModelInput,
   CommitTurnInput,
   ConversationTask,
+  EffectCommand,
+  EffectEvent,
   ModelReply,
   PreparedTurn,
   PrepareTurnInput,
   SendTask,
+  TurnEffects,
 } from './machines/conversation-types.js';
+export { turnEffects } from './machines/turn-effects.js';
 export {
   baseModelIdOf,
   defaultModelEntries,

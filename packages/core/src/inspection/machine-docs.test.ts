@@ -8,7 +8,7 @@ const doc = new URL('../../../../docs/machines/conversation.md', import.meta.url
 describe('docs/machines', () => {
   it('conversation.md shows the machine as it is (regenerate: pnpm docs:machines)', () => {
     const diagram = toMermaid(conversationMachine);
-    expect(diagram).toContain('callingModel --> committing: done: callModel');
+    expect(diagram).toContain('callingModel --> committing: turn.replied [isCurrentTask]');
     expect(readFileSync(doc, 'utf8')).toContain(`\`\`\`mermaid\n${diagram}\`\`\``);
   });
 });

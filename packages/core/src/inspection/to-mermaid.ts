@@ -33,6 +33,10 @@ export function toMermaid(machine: AnyStateMachine): string {
 
 function guardName(guard: unknown): string | undefined {
   if (typeof guard === 'string') return guard;
+  // and([...]) / or([...]): a function named after its combinator, holding its guards.
+  if (typeof guard === 'function' && 'guards' in guard && Array.isArray(guard.guards)) {
+    return guard.guards.map(guardName).join(` ${guard.name} `);
+  }
   if (typeof guard === 'object' && guard !== null && 'type' in guard) return String(guard.type);
   return undefined;
 }

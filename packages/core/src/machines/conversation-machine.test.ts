@@ -2,7 +2,7 @@
 // and the suite checks that it took every transition the machine declares.
 import type { ConversationRecord } from '@bedrock-converse/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AnyStateNode, createActor, fromPromise, type InspectionEvent } from 'xstate';
+import { type AnyStateNode, createActor, type InspectionEvent } from 'xstate';
 import { toDirectedGraph } from 'xstate/graph';
 import { type ConversationEmitted, conversationMachine } from './conversation-machine.js';
 import type {
@@ -13,6 +13,7 @@ import type {
   PreparedTurn,
   PrepareTurnInput,
 } from './conversation-types.js';
+import { turnEffects } from './turn-effects.js';
 
 const taken = new Set<string>();
 
@@ -86,25 +87,29 @@ function harness() {
     commit: [] as CommitTurnInput[],
   };
   const emitted: ConversationEmitted[] = [];
+  const signals: AbortSignal[] = [];
   const logic = conversationMachine.provide({
     actors: {
-      prepareTurn: fromPromise<PreparedTurn, PrepareTurnInput>(({ input }) => {
-        inputs.prepare.push(input);
-        const d = deferred<PreparedTurn>();
-        calls.prepare.push(d);
-        return d.promise;
-      }),
-      callModel: fromPromise<ModelReply, CallModelInput>(({ input }) => {
-        inputs.model.push(input);
-        const d = deferred<ModelReply>();
-        calls.model.push(d);
-        return d.promise;
-      }),
-      commitTurn: fromPromise<ConversationRecord, CommitTurnInput>(({ input }) => {
-        inputs.commit.push(input);
-        const d = deferred<ConversationRecord>();
-        calls.commit.push(d);
-        return d.promise;
+      effects: turnEffects({
+        prepareTurn: (input) => {
+          inputs.prepare.push(input);
+          const d = deferred<PreparedTurn>();
+          calls.prepare.push(d);
+          return d.promise;
+        },
+        callModel: (input, signal) => {
+          inputs.model.push(input);
+          signals.push(signal);
+          const d = deferred<ModelReply>();
+          calls.model.push(d);
+          return d.promise;
+        },
+        commitTurn: (input) => {
+          inputs.commit.push(input);
+          const d = deferred<ConversationRecord>();
+          calls.commit.push(d);
+          return d.promise;
+        },
       }),
     },
   });
@@ -126,7 +131,7 @@ function harness() {
   actor.start();
   const state = () => actor.getSnapshot().value;
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { actor, calls, inputs, emitted, state, flush };
+  return { actor, calls, inputs, signals, emitted, state, flush };
 }
 
 const send = (taskId: string): ConversationTask => ({
@@ -247,14 +252,87 @@ describe('conversationMachine', () => {
     expect(h.actor.getSnapshot().context.queue.map((t) => t.taskId)).toStrictEqual(['3']);
   });
 
-  it('names an actor that was not provided in the error', async () => {
+  it('drops a queued task on task.cancel and reports it failed with an AbortError', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.actor.send({ type: 'task.submit', task: send('2') });
+    h.actor.send({ type: 'task.submit', task: send('3') });
+    h.actor.send({ type: 'task.cancel', taskId: '2' });
+    expect(h.actor.getSnapshot().context.queue.map((t) => t.taskId)).toStrictEqual(['3']);
+    expect(h.emitted).toHaveLength(1);
+    expect(h.emitted[0]).toMatchObject({ type: 'task.failed', taskId: '2' });
+    expect((h.emitted[0] as { error: Error }).error.name).toBe('AbortError');
+    // The current task is untouched.
+    expect(h.state()).toBe('preparing');
+  });
+
+  it('cancels the current task while preparing: rolled back, late results ignored', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.actor.send({ type: 'task.submit', task: send('2') });
+    const reason = new Error('stop');
+    h.actor.send({ type: 'task.cancel', taskId: '1', reason });
+    expect(h.emitted).toStrictEqual([{ type: 'task.failed', taskId: '1', error: reason }]);
+    // Task 2 went on at once; the cancelled prepare finishing late changes nothing.
+    expect(h.state()).toBe('preparing');
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    expect(h.state()).toBe('preparing');
+    expect(h.actor.getSnapshot().context.task?.taskId).toBe('2');
+    expect(h.actor.getSnapshot().context.prepared).toBeUndefined();
+  });
+
+  it('cancels the current task while calling the model: the call is aborted, turn rolled back', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    expect(h.state()).toBe('callingModel');
+    expect(h.signals[0]!.aborted).toBe(false);
+    h.actor.send({ type: 'task.cancel', taskId: '1' });
+    expect(h.state()).toBe('idle');
+    await h.flush();
+    expect(h.signals[0]!.aborted).toBe(true);
+    expect((h.signals[0]!.reason as Error).name).toBe('AbortError');
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.failed']);
+    // The aborted call's rejection arrives late and is ignored.
+    h.calls.model[0]!.reject(new Error('aborted'));
+    await h.flush();
+    expect(h.emitted).toHaveLength(1);
+    expect(h.calls.commit).toHaveLength(0);
+  });
+
+  it('lets a turn that is committing finish even when cancelled', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    h.calls.model[0]!.resolve(reply);
+    await h.flush();
+    h.actor.send({ type: 'task.cancel', taskId: '1' });
+    expect(h.state()).toBe('committing');
+    h.calls.commit[0]!.resolve(record());
+    await h.flush();
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.done']);
+  });
+
+  it('aborts a model call in flight when the actor stops', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: send('1') });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    h.actor.stop();
+    expect(h.signals[0]!.aborted).toBe(true);
+  });
+
+  it('names an effect that was not provided in the error', async () => {
     const actor = createActor(conversationMachine, { input: { conversationId: 'c1' } });
     const failures: unknown[] = [];
     actor.on('task.failed', (e) => failures.push(e.error));
     actor.start();
     actor.send({ type: 'task.submit', task: send('1') });
     await new Promise((r) => setTimeout(r, 0));
-    expect(String(failures[0])).toContain('The actor "prepareTurn" was not provided');
+    expect(String(failures[0])).toContain('The effect "prepareTurn" was not provided');
   });
 });
 

@@ -1,16 +1,17 @@
 // The conversation machine owns one conversation's turn lifecycle: it queues tasks in call order,
-// prepares each, calls the model, and commits the turn to the store in one versioned write.
+// prepares each, calls the model, and commits the turn to the store in one versioned write. The
+// machine itself does no I/O: each state asks its `effects` actor for one piece of work and moves
+// on when that actor reports back.
+import { AbortError } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
-import { assign, emit, setup } from 'xstate';
+import { and, assign, emit, sendTo, setup } from 'xstate';
 import type {
-  CallModelInput,
-  CommitTurnInput,
   ConversationTask,
+  EffectEvent,
   ModelReply,
   PreparedTurn,
-  PrepareTurnInput,
 } from './conversation-types.js';
-import { notProvided } from './not-provided.js';
+import { effectsNotProvided, turnEffects } from './turn-effects.js';
 
 export interface ConversationContext {
   conversationId: string;
@@ -26,12 +27,27 @@ export interface ConversationInput {
   conversationId: string;
 }
 
-export type ConversationEvent = { type: 'task.submit'; task: ConversationTask };
+export type ConversationEvent =
+  | { type: 'task.submit'; task: ConversationTask }
+  /**
+   * The caller gave up on a task (a stream's consumer stopped reading, or its signal aborted). A
+   * queued task is dropped; the current one is abandoned while preparing or calling the model
+   * (the call is aborted) and ends with `task.failed`. Once committing, it runs to the end.
+   */
+  | { type: 'task.cancel'; taskId: string; reason?: unknown }
+  | EffectEvent;
 
 /** Emitted when a task ends: callers wait for the one with their `taskId`. */
 export type ConversationEmitted =
   | { type: 'task.done'; taskId: string; record: ConversationRecord; reply: ModelReply | undefined }
   | { type: 'task.failed'; taskId: string; error: unknown };
+
+const EFFECTS = 'effects';
+
+function cancelReason(event: ConversationEvent): unknown {
+  const reason = event.type === 'task.cancel' ? event.reason : undefined;
+  return reason instanceof Error ? reason : new AbortError('The task was cancelled by its caller.');
+}
 
 export const conversationSetup = setup({
   types: {
@@ -41,38 +57,93 @@ export const conversationSetup = setup({
     emitted: {} as ConversationEmitted,
   },
   actors: {
-    prepareTurn: notProvided<PreparedTurn, PrepareTurnInput>('prepareTurn'),
-    callModel: notProvided<ModelReply, CallModelInput>('callModel'),
-    commitTurn: notProvided<ConversationRecord, CommitTurnInput>('commitTurn'),
+    effects: turnEffects(effectsNotProvided),
   },
   guards: {
     hasQueuedTask: ({ context }) => context.queue.length > 0,
     isAppend: ({ context }) => context.task?.kind === 'append',
+    /** The event is about the task being worked on (late news of a cancelled task is ignored). */
+    isCurrentTask: ({ context, event }) =>
+      'taskId' in event && event.taskId === context.task?.taskId,
+    isQueuedTask: ({ context, event }) =>
+      'taskId' in event && context.queue.some((task) => task.taskId === event.taskId),
   },
   actions: {
     enqueueTask: assign({
-      queue: ({ context, event }) => [...context.queue, event.task],
+      queue: ({ context, event }) =>
+        event.type === 'task.submit' ? [...context.queue, event.task] : context.queue,
     }),
     takeNextTask: assign({
       task: ({ context }) => context.queue[0],
       queue: ({ context }) => context.queue.slice(1),
     }),
+    dropQueuedTask: assign({
+      queue: ({ context, event }) =>
+        context.queue.filter((task) => !('taskId' in event) || task.taskId !== event.taskId),
+    }),
+    storePrepared: assign({
+      prepared: ({ event }) => (event.type === 'turn.prepared' ? event.output : undefined),
+    }),
+    storeReply: assign({
+      reply: ({ event }) => (event.type === 'turn.replied' ? event.output : undefined),
+    }),
+    requestPrepare: sendTo(EFFECTS, ({ context }) => ({
+      type: 'prepareTurn' as const,
+      taskId: context.task!.taskId,
+      conversationId: context.conversationId,
+      task: context.task!,
+    })),
+    requestModelCall: sendTo(EFFECTS, ({ context }) => ({
+      type: 'callModel' as const,
+      taskId: context.task!.taskId,
+      request: context.prepared!.request!,
+    })),
+    requestCommit: sendTo(EFFECTS, ({ context }) => ({
+      type: 'commitTurn' as const,
+      taskId: context.task!.taskId,
+      prepared: context.prepared!,
+      reply: context.reply,
+    })),
+    abortEffects: sendTo(EFFECTS, ({ context, event }) => ({
+      type: 'abort' as const,
+      taskId: context.task!.taskId,
+      reason: cancelReason(event),
+    })),
     /** Forgets everything the failed turn prepared. Nothing was stored, so history is unchanged. */
     rollbackTurn: assign({ task: undefined, prepared: undefined, reply: undefined }),
     finishTurn: assign({ task: undefined, prepared: undefined, reply: undefined }),
-    emitDone: emit(({ context }, params: { record: ConversationRecord }) => ({
+    emitDone: emit(({ context, event }) => ({
       type: 'task.done' as const,
       taskId: context.task!.taskId,
-      record: params.record,
+      record: (event as Extract<EffectEvent, { type: 'turn.committed' }>).output,
       reply: context.reply,
     })),
-    emitFailure: emit(({ context }, params: { error: unknown }) => ({
+    emitFailure: emit(({ context, event }) => ({
       type: 'task.failed' as const,
       taskId: context.task!.taskId,
-      error: params.error,
+      error: event.type === 'turn.failed' ? event.error : cancelReason(event),
+    })),
+    emitQueuedCancelled: emit(({ event }) => ({
+      type: 'task.failed' as const,
+      taskId: (event as Extract<ConversationEvent, { type: 'task.cancel' }>).taskId,
+      error: cancelReason(event),
     })),
   },
 });
+
+/** A failure reported for the current task: the turn is rolled back. */
+const failTurn = {
+  guard: 'isCurrentTask',
+  target: 'idle',
+  actions: ['emitFailure', 'rollbackTurn'],
+} as const;
+
+/** The caller cancelled the current task: abort its work and roll the turn back. */
+const cancelTurn = {
+  guard: 'isCurrentTask',
+  target: 'idle',
+  actions: ['abortEffects', 'emitFailure', 'rollbackTurn'],
+} as const;
 
 export const conversationMachine = conversationSetup.createMachine({
   id: 'conversation',
@@ -83,8 +154,10 @@ export const conversationMachine = conversationSetup.createMachine({
     prepared: undefined,
     reply: undefined,
   }),
+  invoke: { id: EFFECTS, src: 'effects' },
   on: {
     'task.submit': { actions: 'enqueueTask' },
+    'task.cancel': { guard: 'isQueuedTask', actions: ['emitQueuedCancelled', 'dropQueuedTask'] },
   },
   initial: 'idle',
   states: {
@@ -92,58 +165,37 @@ export const conversationMachine = conversationSetup.createMachine({
       always: { guard: 'hasQueuedTask', target: 'preparing', actions: 'takeNextTask' },
     },
     preparing: {
-      invoke: {
-        src: 'prepareTurn',
-        input: ({ context }) => ({ conversationId: context.conversationId, task: context.task! }),
-        onDone: [
+      entry: 'requestPrepare',
+      on: {
+        'turn.prepared': [
           {
-            guard: 'isAppend',
+            guard: and(['isCurrentTask', 'isAppend']),
             target: 'committing',
-            actions: assign({ prepared: ({ event }) => event.output }),
+            actions: 'storePrepared',
           },
-          { target: 'callingModel', actions: assign({ prepared: ({ event }) => event.output }) },
+          { guard: 'isCurrentTask', target: 'callingModel', actions: 'storePrepared' },
         ],
-        onError: {
-          target: 'idle',
-          actions: [
-            { type: 'emitFailure', params: ({ event }) => ({ error: event.error }) },
-            'rollbackTurn',
-          ],
-        },
+        'turn.failed': failTurn,
+        'task.cancel': cancelTurn,
       },
     },
     callingModel: {
-      invoke: {
-        src: 'callModel',
-        input: ({ context }) => ({ request: context.prepared!.request! }),
-        onDone: { target: 'committing', actions: assign({ reply: ({ event }) => event.output }) },
-        onError: {
-          target: 'idle',
-          actions: [
-            { type: 'emitFailure', params: ({ event }) => ({ error: event.error }) },
-            'rollbackTurn',
-          ],
-        },
+      entry: 'requestModelCall',
+      on: {
+        'turn.replied': { guard: 'isCurrentTask', target: 'committing', actions: 'storeReply' },
+        'turn.failed': failTurn,
+        'task.cancel': cancelTurn,
       },
     },
     committing: {
-      invoke: {
-        src: 'commitTurn',
-        input: ({ context }) => ({ prepared: context.prepared!, reply: context.reply }),
-        onDone: {
+      entry: 'requestCommit',
+      on: {
+        'turn.committed': {
+          guard: 'isCurrentTask',
           target: 'idle',
-          actions: [
-            { type: 'emitDone', params: ({ event }) => ({ record: event.output }) },
-            'finishTurn',
-          ],
+          actions: ['emitDone', 'finishTurn'],
         },
-        onError: {
-          target: 'idle',
-          actions: [
-            { type: 'emitFailure', params: ({ event }) => ({ error: event.error }) },
-            'rollbackTurn',
-          ],
-        },
+        'turn.failed': failTurn,
       },
     },
   },

@@ -55,3 +55,30 @@ export interface CommitTurnInput {
   prepared: PreparedTurn;
   reply?: ModelReply | undefined;
 }
+
+/**
+ * The conversation's I/O, run by the machine's `effects` actor (./turn-effects.ts): each is called
+ * when the machine enters the matching state, and its outcome comes back to the machine as an event.
+ */
+export interface TurnEffects {
+  /** Reads the conversation and builds the turn. Stores nothing. */
+  prepareTurn(input: PrepareTurnInput): Promise<PreparedTurn>;
+  /** Calls the model; the signal aborts when the turn is cancelled or the actor stops. */
+  callModel(input: CallModelInput, signal: AbortSignal): Promise<ModelReply>;
+  /** Stores the whole turn in one versioned write. */
+  commitTurn(input: CommitTurnInput): Promise<ConversationRecord>;
+}
+
+/** What the machine asks of its effects actor. */
+export type EffectCommand =
+  | ({ type: 'prepareTurn'; taskId: string } & PrepareTurnInput)
+  | ({ type: 'callModel'; taskId: string } & CallModelInput)
+  | ({ type: 'commitTurn'; taskId: string } & CommitTurnInput)
+  | { type: 'abort'; taskId: string; reason: unknown };
+
+/** What the effects actor reports back, always tagged with the task it belongs to. */
+export type EffectEvent =
+  | { type: 'turn.prepared'; taskId: string; output: PreparedTurn }
+  | { type: 'turn.replied'; taskId: string; output: ModelReply }
+  | { type: 'turn.committed'; taskId: string; output: ConversationRecord }
+  | { type: 'turn.failed'; taskId: string; error: unknown };

@@ -1,7 +1,6 @@
 import type { Message, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import { replyMessage } from '@bedrock-converse/runtime';
 import type { ConversationRecord, ConversationStore, UsageTotals } from '@bedrock-converse/store';
-import { fromPromise } from 'xstate';
 import type { CommitTurnInput } from '../machines/conversation-types.js';
 
 export interface CommitTurnDeps {
@@ -23,9 +22,6 @@ export async function commitTurnWith(
     updatedAt: deps.now().toISOString(),
   });
 }
-
-export const commitTurn = (deps: CommitTurnDeps) =>
-  fromPromise<ConversationRecord, CommitTurnInput>(({ input }) => commitTurnWith(deps, input));
 
 function addUsage(totals: UsageTotals, usage: TokenUsage | undefined): UsageTotals {
   if (!usage) return totals;

@@ -1,7 +1,6 @@
 import type { InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import { ConversationNotFound } from '@bedrock-converse/runtime';
 import type { ConversationStore } from '@bedrock-converse/store';
-import { fromPromise } from 'xstate';
 import type { PreparedTurn, PrepareTurnInput } from '../machines/conversation-types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { buildConverseInput } from '../turns/build-request.js';
@@ -39,6 +38,3 @@ export async function prepareTurnWith(
   });
   return { record, messages, request };
 }
-
-export const prepareTurn = (deps: PrepareTurnDeps) =>
-  fromPromise<PreparedTurn, PrepareTurnInput>(({ input }) => prepareTurnWith(deps, input));

@@ -1,0 +1,35 @@
+import {
+  ModelErrorException,
+  type ModelRuntime,
+  type RetryOptions,
+  replyMessage,
+  retry,
+} from '@bedrock-converse/runtime';
+import type { CallModelInput, ModelReply } from '../machines/conversation-types.js';
+
+export interface CallModelDeps {
+  runtime: ModelRuntime;
+  /** `false` turns retries off. */
+  retry: RetryOptions | false;
+}
+
+/** Calls the model, retrying retryable failures; the signal aborts the call and its retries. */
+export async function callModelWith(
+  deps: CallModelDeps,
+  input: CallModelInput,
+  signal: AbortSignal,
+): Promise<ModelReply> {
+  const started = performance.now();
+  const options = deps.retry === false ? { maxAttempts: 1 } : deps.retry;
+  const result = await retry(() => deps.runtime.converse(input.request, { signal }), {
+    ...options,
+    signal,
+  });
+  const message = replyMessage(result);
+  if (!message?.content?.length) {
+    throw new ModelErrorException(
+      `The model returned no content (stopReason: ${result.stopReason ?? 'none'}); nothing was stored.`,
+    );
+  }
+  return { result, latencyMs: performance.now() - started };
+}

@@ -1,0 +1,95 @@
+import { fromCallback } from 'xstate';
+import type { EffectCommand, EffectEvent, TurnEffects } from './conversation-types.js';
+
+/**
+ * The conversation machine's one long-lived child: it runs the machine's effect commands and sends
+ * each outcome back as an event tagged with its task. One actor per conversation rather than one
+ * invoked actor per state: a turn then costs three events instead of three actors (each with its
+ * own snapshot, scope and AbortController), about four times less machinery per turn
+ * (docs/benchmarks.md), with the same states in the inspector.
+ */
+export function turnEffects(effects: TurnEffects) {
+  return fromCallback<EffectCommand>(({ sendBack, receive }) => {
+    const report = (event: EffectEvent) => sendBack(event);
+    /** Model calls in flight, by task, so a cancel or a stop can abort them. */
+    const calls = new Map<string, AbortController>();
+
+    const run = <T>(
+      taskId: string,
+      work: () => Promise<T>,
+      done: (output: T) => EffectEvent,
+      settled?: () => void,
+    ) => {
+      let promise: Promise<T>;
+      try {
+        promise = work();
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      promise.then(
+        (output) => {
+          settled?.();
+          report(done(output));
+        },
+        (error: unknown) => {
+          settled?.();
+          report({ type: 'turn.failed', taskId, error });
+        },
+      );
+    };
+
+    receive((command) => {
+      const { taskId } = command;
+      switch (command.type) {
+        case 'prepareTurn':
+          run(
+            taskId,
+            () =>
+              effects.prepareTurn({ conversationId: command.conversationId, task: command.task }),
+            (output) => ({ type: 'turn.prepared', taskId, output }),
+          );
+          return;
+        case 'callModel': {
+          const controller = new AbortController();
+          calls.set(taskId, controller);
+          run(
+            taskId,
+            () => effects.callModel({ request: command.request }, controller.signal),
+            (output) => ({ type: 'turn.replied', taskId, output }),
+            () => calls.delete(taskId),
+          );
+          return;
+        }
+        case 'commitTurn':
+          run(
+            taskId,
+            () => effects.commitTurn({ prepared: command.prepared, reply: command.reply }),
+            (output) => ({ type: 'turn.committed', taskId, output }),
+          );
+          return;
+        case 'abort':
+          calls.get(taskId)?.abort(command.reason);
+          return;
+      }
+    });
+
+    return () => {
+      for (const controller of calls.values()) controller.abort();
+    };
+  });
+}
+
+/** The machine's default effects: each fails, naming what to provide. */
+export const effectsNotProvided: TurnEffects = {
+  prepareTurn: notProvided('prepareTurn'),
+  callModel: notProvided('callModel'),
+  commitTurn: notProvided('commitTurn'),
+};
+
+function notProvided(name: keyof TurnEffects) {
+  return async (): Promise<never> => {
+    throw new Error(
+      `The effect "${name}" was not provided: use machine.provide({ actors: { effects: turnEffects({ ${name}, ... }) } }).`,
+    );
+  };
+}
