@@ -1,7 +1,8 @@
-// pnpm bench [--write] [--turns N]
+// pnpm bench [--write] [--turns N] [--streams N]
 // Runs every benchmark, prints its table, and with --write stores it in docs/benchmarks.md.
 import { parseArgs } from 'node:util';
 import { writeSection } from './report.js';
+import { streamLatency } from './stream-latency.js';
 import { turnLatency } from './turn-latency.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -10,9 +11,16 @@ const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
     turns: { type: 'string', default: '600' },
+    streams: { type: 'string', default: '400' },
   },
 });
 
-const table = await turnLatency({ turns: Number(values.turns) });
-console.log(table);
-if (values.write) await writeSection('turn-latency', table);
+const benches: Array<[string, () => Promise<string>]> = [
+  ['turn-latency', () => turnLatency({ turns: Number(values.turns) })],
+  ['stream-latency', () => streamLatency({ streams: Number(values.streams) })],
+];
+for (const [name, run] of benches) {
+  const table = await run();
+  console.log(`${table}\n`);
+  if (values.write) await writeSection(name, table);
+}

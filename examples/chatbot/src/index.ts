@@ -1,5 +1,6 @@
 // A terminal chat on ConverseClient. Offline by default: a local Bedrock-compatible server runs in
 // this process and the real AWS SDK client talks to it over HTTP, the same path as Amazon Bedrock.
+// Replies stream as they are written; Ctrl-C during a reply stops it (the turn is not kept).
 //   pnpm chat                         scripted offline model (no language model, no network)
 //   pnpm chat -- --model file.gguf    a real local model through node-llama-cpp
 //   pnpm chat -- --bedrock            Amazon Bedrock (AWS credentials and region from the environment)
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
     const modelPath = values.model ?? process.env.BEDROCK_CONVERSE_LOCAL_MODEL;
     const local = modelPath
       ? llamaRuntime({ modelPath, threads: values.threads ? Number(values.threads) : undefined })
-      : scriptedRuntime();
+      : // A small pause between chunks so a person at the terminal sees the reply stream.
+        scriptedRuntime({ chunkDelayMs: process.stdin.isTTY ? 12 : 0 });
     server = await startServer({ runtime: local });
     modelId = modelPath ? 'local.gguf' : 'local.scripted';
     runtime = bedrockRuntime(server.clientConfig);
@@ -75,6 +77,14 @@ async function main(): Promise<number> {
     ? createInterface({ input: process.stdin, output: process.stdout, prompt: 'you> ' })
     : createInterface({ input: process.stdin, terminal: false });
   let failures = 0;
+  // Ctrl-C stops the reply being streamed; with no reply running it ends the chat.
+  let turn: AbortController | undefined;
+  const interrupt = () => {
+    if (turn) turn.abort();
+    else lines.close();
+  };
+  lines.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
   try {
     if (interactive) lines.prompt();
     for await (const line of lines) {
@@ -84,17 +94,28 @@ async function main(): Promise<number> {
         continue;
       }
       if (!interactive) console.log(`you> ${message}`);
+      turn = new AbortController();
+      process.stdout.write('assistant> ');
       try {
-        const reply = await client.sendMessage({ conversationId, message });
-        console.log(`assistant> ${reply}`);
+        const reply = client.sendMessageStreaming({ conversationId, message, signal: turn.signal });
+        for await (const chunk of reply) process.stdout.write(chunk);
+        process.stdout.write('\n');
       } catch (error) {
-        failures += 1;
+        process.stdout.write('\n');
         const e = error as Error;
-        console.error(`error: ${e.name}: ${e.message}`);
+        if (e.name === 'AbortError') {
+          console.error('(stopped; that turn was not kept)');
+        } else {
+          failures += 1;
+          console.error(`error: ${e.name}: ${e.message}`);
+        }
+      } finally {
+        turn = undefined;
       }
       if (interactive) lines.prompt();
     }
   } finally {
+    process.off('SIGINT', interrupt);
     lines.close();
     await server?.close();
   }

@@ -6,8 +6,10 @@ import type {
   Message,
   StopReason,
   TokenUsage,
+  ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
 import {
+  AbortError,
   bedrockRuntime,
   ConversationNotFound,
   type ModelRuntime,
@@ -27,10 +29,13 @@ import { type Actor, createActor, type InspectionEvent, type Observer } from 'xs
 import { callModelWith } from './effects/call-model.js';
 import { commitTurnWith } from './effects/commit-turn.js';
 import { prepareTurnWith } from './effects/prepare-turn.js';
+import { streamModelWith } from './effects/stream-model.js';
 import { type ConversationEmitted, conversationMachine } from './machines/conversation-machine.js';
 import type { ConversationTask, ModelReply } from './machines/conversation-types.js';
 import { turnEffects } from './machines/turn-effects.js';
 import { ModelRegistry } from './registry/model-registry.js';
+import type { TurnStreamEvent } from './streaming/stream-events.js';
+import { TurnStream } from './streaming/turn-stream.js';
 import { type MessageInput, toContentBlocks, toRole } from './turns/message-content.js';
 
 export interface ConverseClientOptions {
@@ -68,6 +73,14 @@ export interface SendMessageOptions {
   message: MessageInput;
   /** Overrides for this turn only. */
   inferenceConfig?: InferenceConfiguration;
+  /** Tools offered to the model for this turn, in Bedrock's own shape. */
+  toolConfig?: ToolConfiguration;
+  /**
+   * Aborting it cancels the turn: a queued turn never runs, a running one has its request
+   * cancelled, and the history stays as it was. The call then rejects (or the stream throws) with
+   * an AbortError. A turn already being stored is not undone.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -125,6 +138,8 @@ export class ConverseClient {
   readonly #idle = new Set<string>();
   readonly #maxIdleActors: number;
   readonly #pending = new Map<string, Pending>();
+  /** Where the events of streaming tasks go, by task id. */
+  readonly #listeners = new Map<string, (event: TurnStreamEvent) => void>();
   #nextTaskId = 0;
 
   constructor(options: ConverseClientOptions) {
@@ -151,6 +166,10 @@ export class ConverseClient {
         effects: turnEffects({
           prepareTurn: (input) => prepareTurnWith(prepare, input),
           callModel: (input, signal) => callModelWith(call, input, signal),
+          streamModel: (input, signal) =>
+            streamModelWith(call, input, signal, (event) =>
+              this.#listeners.get(input.taskId)?.(event),
+            ),
           commitTurn: (input) => commitTurnWith(commit, input),
         }),
       },
@@ -193,14 +212,28 @@ export class ConverseClient {
    */
   async send(options: SendMessageOptions): Promise<SendResult> {
     const conversationId = checkId(options?.conversationId);
-    const content = toContentBlocks(options.message);
-    const { reply } = await this.#run(conversationId, {
-      taskId: this.#taskId(),
-      kind: 'send',
-      content,
-      inferenceConfig: options.inferenceConfig,
-    });
+    const { reply } = await this.#run(conversationId, this.#sendTask(options), options.signal);
     return toSendResult(reply!);
+  }
+
+  /**
+   * Sends a user message and streams the reply's text as it arrives:
+   * `for await (const chunk of client.sendMessageStreaming({ conversationId, message })) …`.
+   * The chunks join into exactly the text that is stored. The loop ends once the turn is stored;
+   * `break` cancels the turn (history unchanged, the request is cancelled) and returns cleanly;
+   * aborting `signal` does the same but throws an AbortError. `.result` gives the whole reply.
+   */
+  sendMessageStreaming(options: SendMessageOptions): TurnStream<string, SendResult> {
+    return this.#stream(options, (event) => (event.type === 'textDelta' ? event.text : undefined));
+  }
+
+  /**
+   * Like `sendMessageStreaming`, with every typed event: text and reasoning deltas, tool-use
+   * start / input fragments / the whole call with its parsed input, message stop and, last, the
+   * usage and metrics.
+   */
+  streamEvents(options: SendMessageOptions): TurnStream<TurnStreamEvent, SendResult> {
+    return this.#stream(options, (event) => event);
   }
 
   /** Adds a message to the history without calling the model (roles must still alternate). */
@@ -238,11 +271,57 @@ export class ConverseClient {
     if (!deleted) throw new ConversationNotFound(conversationId);
   }
 
+  #sendTask(options: SendMessageOptions, stream = false): ConversationTask {
+    return {
+      taskId: this.#taskId(),
+      kind: 'send',
+      content: toContentBlocks(options.message),
+      inferenceConfig: options.inferenceConfig,
+      toolConfig: options.toolConfig,
+      stream,
+    };
+  }
+
+  #stream<T>(
+    options: SendMessageOptions,
+    pick: (event: TurnStreamEvent) => T | undefined,
+  ): TurnStream<T, SendResult> {
+    const conversationId = checkId(options?.conversationId);
+    const task = this.#sendTask(options, true);
+    return new TurnStream<T, SendResult>((deliver) => {
+      this.#listeners.set(task.taskId, (event) => {
+        const value = pick(event);
+        if (value !== undefined) deliver(value);
+      });
+      const done = this.#run(conversationId, task, options.signal).then(({ reply }) =>
+        toSendResult(reply!),
+      );
+      void done.finally(() => this.#listeners.delete(task.taskId)).catch(() => {});
+      return { done, cancel: (reason) => this.#cancel(conversationId, task.taskId, reason) };
+    });
+  }
+
   /** Submits a task to the conversation's actor and waits for it to end. */
-  #run(conversationId: string, task: ConversationTask) {
+  #run(conversationId: string, task: ConversationTask, signal?: AbortSignal) {
     return new Promise<{ record: ConversationRecord; reply: ModelReply | undefined }>(
       (resolve, reject) => {
-        this.#pending.set(task.taskId, { resolve, reject });
+        if (signal?.aborted) {
+          reject(abortedBy(signal));
+          return;
+        }
+        const onAbort = () => this.#cancel(conversationId, task.taskId, abortedBy(signal!));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const settled = () => signal?.removeEventListener('abort', onAbort);
+        this.#pending.set(task.taskId, {
+          resolve: (value) => {
+            settled();
+            resolve(value);
+          },
+          reject: (error) => {
+            settled();
+            reject(error);
+          },
+        });
         const entry = this.#entryFor(conversationId);
         entry.outstanding += 1;
         // Started only once a task is counted, or its first (idle) snapshot would dispose it.
@@ -253,6 +332,10 @@ export class ConverseClient {
         entry.actor.send({ type: 'task.submit', task });
       },
     );
+  }
+
+  #cancel(conversationId: string, taskId: string, reason: Error) {
+    this.#actors.get(conversationId)?.actor.send({ type: 'task.cancel', taskId, reason });
   }
 
   /** The conversation's actor; created on demand, kept while recently used. */
@@ -303,6 +386,10 @@ export class ConverseClient {
   }
 }
 
+function abortedBy(signal: AbortSignal): AbortError {
+  return new AbortError(`The turn was aborted: ${String(signal.reason)}`, { cause: signal.reason });
+}
+
 function checkId(conversationId: unknown): string {
   if (typeof conversationId !== 'string' || conversationId === '') {
     throw new ValidationException(
@@ -330,3 +417,9 @@ function toSendResult(reply: ModelReply): SendResult {
     latencyMs,
   };
 }
+
+/**
+ * The seed's name for a client that streams: the same ConverseClient, whose
+ * `sendMessageStreaming` and `streamEvents` stream every turn.
+ */
+export class StreamingConverseClient extends ConverseClient {}

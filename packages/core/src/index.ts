@@ -15,6 +15,7 @@ export {
   type CreateConversationOptions,
   type SendMessageOptions,
   type SendResult,
+  StreamingConverseClient,
 } from './converse-client.js';
 export { toMermaid } from './inspection/to-mermaid.js';
 export {
@@ -36,6 +37,7 @@ export type {
   PreparedTurn,
   PrepareTurnInput,
   SendTask,
+  StreamModelInput,
   TurnEffects,
 } from './machines/conversation-types.js';
 export { turnEffects } from './machines/turn-effects.js';
@@ -48,6 +50,8 @@ export {
   ModelRegistry,
   unknownModelDefaults,
 } from './registry/model-registry.js';
+export { StreamAssembler, type TurnStreamEvent } from './streaming/stream-events.js';
+export { type StartTurn, type TurnHandle, TurnStream } from './streaming/turn-stream.js';
 export { buildConverseInput, type RequestParts } from './turns/build-request.js';
 export {
   appendMessage,

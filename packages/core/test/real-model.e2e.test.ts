@@ -88,4 +88,30 @@ describe.skipIf(!present)('the real local model through the server', () => {
     );
     expect(history.usage.inputTokens).toBe(first.usage.inputTokens! + second.usage.inputTokens!);
   });
+
+  it('streams a reply token by token: the chunks join into the stored text', async () => {
+    const client = new ConverseClient({
+      modelId: 'local.stories260K',
+      runtime: bedrockRuntime(server.clientConfig),
+      inferenceConfig: { temperature: 0 },
+    });
+    const id = await client.createConversation();
+    const stream = client.sendMessageStreaming({
+      conversationId: id,
+      message: 'Once upon a time',
+      inferenceConfig: { maxTokens: 10 },
+    });
+    const chunks: string[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const result = await stream.result;
+
+    expect(result.stopReason).toBe('max_tokens');
+    expect(result.usage.outputTokens).toBe(10);
+    // One chunk per generated token (a token that ends inside a multi-byte character waits for
+    // the next one), so about as many chunks as tokens.
+    expect(chunks.length).toBeGreaterThanOrEqual(8);
+    expect(chunks.length).toBeLessThanOrEqual(10);
+    const stored = (await client.getConversationHistory(id)).messages[1]!;
+    expect(stored.content).toStrictEqual([{ text: chunks.join('') }]);
+  });
 });

@@ -5,7 +5,6 @@ export {
   plainPrompt,
 } from './llama-runtime.js';
 export { offlineAssistant } from './offline-assistant.js';
-export { type StreamChunking, streamEventsOf } from './result-to-stream.js';
 export {
   type ScriptedError,
   type ScriptedReply,

@@ -7,11 +7,12 @@ import {
   type ConverseStreamEvent,
   type ModelRuntime,
   type RuntimeCallOptions,
+  type StreamChunking,
   sleep,
+  streamEventsOf,
   toConverseError,
 } from '@bedrock-converse/runtime';
 import { offlineAssistant } from './offline-assistant.js';
-import { type StreamChunking, streamEventsOf } from './result-to-stream.js';
 import { countRequestTokens, countTextTokens, truncateToTokens } from './text-tokens.js';
 
 /** One scripted model turn. */
@@ -23,6 +24,8 @@ export type ScriptedTurn =
 
 export interface ScriptedReply {
   text?: string;
+  /** Reasoning shown before the text, as a `reasoningContent` block (signed "scripted"). */
+  reasoning?: string;
   toolUses?: Array<{ name: string; input: unknown; toolUseId?: string }>;
   /** Default: `tool_use` when there are tool uses, else `end_turn`. */
   stopReason?: StopReason;
@@ -136,6 +139,11 @@ function toResult(
     truncated = true;
   }
   const content: ContentBlock[] = [];
+  if (reply.reasoning) {
+    content.push({
+      reasoningContent: { reasoningText: { text: reply.reasoning, signature: 'scripted' } },
+    });
+  }
   if (text !== '') content.push({ text });
   let toolTokens = 0;
   if (!truncated) {
@@ -149,7 +157,9 @@ function toResult(
   }
   const inputTokens =
     reply.usage?.inputTokens ?? countRequestTokens(request.messages, request.system);
-  const outputTokens = reply.usage?.outputTokens ?? countTextTokens(text) + toolTokens;
+  const outputTokens =
+    reply.usage?.outputTokens ??
+    countTextTokens(reply.reasoning ?? '') + countTextTokens(text) + toolTokens;
   return {
     output: { message: { role: 'assistant', content } },
     stopReason,

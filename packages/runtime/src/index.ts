@@ -39,3 +39,4 @@ export type {
 export { replyMessage } from './reply-message.js';
 export { defaultRetryOptions, type RetryOptions, retry } from './retry/retry.js';
 export { sleep } from './sleep.js';
+export { type StreamChunking, streamEventsOf } from './stream/result-to-stream.js';

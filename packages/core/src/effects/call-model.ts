@@ -1,4 +1,5 @@
 import {
+  type ConverseResult,
   ModelErrorException,
   type ModelRuntime,
   type RetryOptions,
@@ -25,11 +26,15 @@ export async function callModelWith(
     ...options,
     signal,
   });
-  const message = replyMessage(result);
-  if (!message?.content?.length) {
+  checkHasContent(result);
+  return { result, latencyMs: performance.now() - started };
+}
+
+/** An answer with no content is never stored: it would leave two user turns in a row. */
+export function checkHasContent(result: ConverseResult): void {
+  if (!replyMessage(result)?.content?.length) {
     throw new ModelErrorException(
       `The model returned no content (stopReason: ${result.stopReason ?? 'none'}); nothing was stored.`,
     );
   }
-  return { result, latencyMs: performance.now() - started };
 }

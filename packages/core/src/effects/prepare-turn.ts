@@ -26,8 +26,9 @@ export async function prepareTurnWith(
     };
   }
   const messages = appendMessage(record.messages, { role: 'user', content: task.content }, true);
+  const modelInfo = deps.registry.resolve(record.modelId);
   const request = buildConverseInput({
-    modelInfo: deps.registry.resolve(record.modelId),
+    modelInfo,
     messages,
     systemPrompt: record.systemPrompt,
     inferenceConfig: {
@@ -35,6 +36,11 @@ export async function prepareTurnWith(
       ...record.inferenceConfig,
       ...task.inferenceConfig,
     },
+    toolConfig: task.toolConfig,
   });
-  return { record, messages, request };
+  const streamFallback =
+    task.stream === true &&
+    request.toolConfig !== undefined &&
+    !modelInfo.capabilities.toolsWhileStreaming;
+  return { record, messages, request, ...(streamFallback ? { streamFallback } : {}) };
 }

@@ -12,6 +12,7 @@ import type {
   ModelReply,
   PreparedTurn,
   PrepareTurnInput,
+  StreamModelInput,
 } from './conversation-types.js';
 import { turnEffects } from './turn-effects.js';
 
@@ -84,6 +85,7 @@ function harness() {
   const inputs = {
     prepare: [] as PrepareTurnInput[],
     model: [] as CallModelInput[],
+    stream: [] as StreamModelInput[],
     commit: [] as CommitTurnInput[],
   };
   const emitted: ConversationEmitted[] = [];
@@ -99,6 +101,13 @@ function harness() {
         },
         callModel: (input, signal) => {
           inputs.model.push(input);
+          signals.push(signal);
+          const d = deferred<ModelReply>();
+          calls.model.push(d);
+          return d.promise;
+        },
+        streamModel: (input, signal) => {
+          inputs.stream.push(input);
           signals.push(signal);
           const d = deferred<ModelReply>();
           calls.model.push(d);
@@ -138,6 +147,12 @@ const send = (taskId: string): ConversationTask => ({
   taskId,
   kind: 'send',
   content: [{ text: `m${taskId}` }],
+});
+const streamed = (taskId: string): ConversationTask => ({
+  taskId,
+  kind: 'send',
+  content: [{ text: `m${taskId}` }],
+  stream: true,
 });
 const append = (taskId: string): ConversationTask => ({
   taskId,
@@ -235,6 +250,42 @@ describe('conversationMachine', () => {
       });
     },
   );
+
+  it('streams a streaming send: preparing → streaming → committing, fallback passed on', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: streamed('1') });
+    const request = { modelId: 'm', messages: [] };
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request, streamFallback: true });
+    await h.flush();
+    expect(h.state()).toBe('streaming');
+    expect(h.inputs.model).toHaveLength(0);
+    expect(h.inputs.stream).toStrictEqual([{ taskId: '1', request, fallback: true }]);
+    h.calls.model[0]!.resolve(reply);
+    await h.flush();
+    expect(h.state()).toBe('committing');
+    h.calls.commit[0]!.resolve(record());
+    await h.flush();
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.done']);
+  });
+
+  it.each([
+    ['fails', 'turn.failed'],
+    ['is cancelled', 'task.cancel'],
+  ] as const)('a streaming turn that %s is rolled back', async (_what, how) => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: streamed('1') });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    expect(h.state()).toBe('streaming');
+    const boom = new Error('cut');
+    if (how === 'turn.failed') h.calls.model[0]!.reject(boom);
+    else h.actor.send({ type: 'task.cancel', taskId: '1', reason: boom });
+    await h.flush();
+    expect(h.state()).toBe('idle');
+    expect(h.emitted).toStrictEqual([{ type: 'task.failed', taskId: '1', error: boom }]);
+    expect(h.signals[0]!.aborted).toBe(how === 'task.cancel');
+    expect(h.calls.commit).toHaveLength(0);
+  });
 
   it('queues tasks that arrive while a turn runs and takes them in call order', async () => {
     const h = harness();

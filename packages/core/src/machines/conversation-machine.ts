@@ -31,8 +31,8 @@ export type ConversationEvent =
   | { type: 'task.submit'; task: ConversationTask }
   /**
    * The caller gave up on a task (a stream's consumer stopped reading, or its signal aborted). A
-   * queued task is dropped; the current one is abandoned while preparing or calling the model
-   * (the call is aborted) and ends with `task.failed`. Once committing, it runs to the end.
+   * queued task is dropped; the current one is abandoned while preparing, calling the model or
+   * streaming (the call is aborted) and ends with `task.failed`. Once committing, it runs to the end.
    */
   | { type: 'task.cancel'; taskId: string; reason?: unknown }
   | EffectEvent;
@@ -62,6 +62,7 @@ export const conversationSetup = setup({
   guards: {
     hasQueuedTask: ({ context }) => context.queue.length > 0,
     isAppend: ({ context }) => context.task?.kind === 'append',
+    isStreaming: ({ context }) => context.task?.kind === 'send' && context.task.stream === true,
     /** The event is about the task being worked on (late news of a cancelled task is ignored). */
     isCurrentTask: ({ context, event }) =>
       'taskId' in event && event.taskId === context.task?.taskId,
@@ -97,6 +98,12 @@ export const conversationSetup = setup({
       type: 'callModel' as const,
       taskId: context.task!.taskId,
       request: context.prepared!.request!,
+    })),
+    requestModelStream: sendTo(EFFECTS, ({ context }) => ({
+      type: 'streamModel' as const,
+      taskId: context.task!.taskId,
+      request: context.prepared!.request!,
+      fallback: context.prepared!.streamFallback === true,
     })),
     requestCommit: sendTo(EFFECTS, ({ context }) => ({
       type: 'commitTurn' as const,
@@ -173,6 +180,11 @@ export const conversationMachine = conversationSetup.createMachine({
             target: 'committing',
             actions: 'storePrepared',
           },
+          {
+            guard: and(['isCurrentTask', 'isStreaming']),
+            target: 'streaming',
+            actions: 'storePrepared',
+          },
           { guard: 'isCurrentTask', target: 'callingModel', actions: 'storePrepared' },
         ],
         'turn.failed': failTurn,
@@ -181,6 +193,15 @@ export const conversationMachine = conversationSetup.createMachine({
     },
     callingModel: {
       entry: 'requestModelCall',
+      on: {
+        'turn.replied': { guard: 'isCurrentTask', target: 'committing', actions: 'storeReply' },
+        'turn.failed': failTurn,
+        'task.cancel': cancelTurn,
+      },
+    },
+    /** Like callingModel, while the answer's events go to the caller as they arrive. */
+    streaming: {
+      entry: 'requestModelStream',
       on: {
         'turn.replied': { guard: 'isCurrentTask', target: 'committing', actions: 'storeReply' },
         'turn.failed': failTurn,

@@ -3,6 +3,7 @@ import type {
   ConversationRole,
   InferenceConfiguration,
   Message,
+  ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { ConverseInput, ConverseResult } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
@@ -16,6 +17,10 @@ export interface SendTask {
   kind: 'send';
   content: ContentBlock[];
   inferenceConfig?: InferenceConfiguration | undefined;
+  /** Tools offered to the model for this turn, as Bedrock takes them. */
+  toolConfig?: ToolConfiguration | undefined;
+  /** Stream the answer: its events go to the task's listener as they arrive. */
+  stream?: boolean | undefined;
 }
 
 /** A message added to the history without calling the model. */
@@ -34,6 +39,11 @@ export interface PreparedTurn {
   messages: Message[];
   /** The request for the model (send tasks only). */
   request?: ConverseInput | undefined;
+  /**
+   * A streaming turn the model cannot stream (tools with a model that cannot use them while
+   * streaming): it is answered by one Converse call and delivered as stream events.
+   */
+  streamFallback?: boolean | undefined;
 }
 
 export interface ModelReply {
@@ -51,6 +61,14 @@ export interface CallModelInput {
   request: ConverseInput;
 }
 
+export interface StreamModelInput {
+  /** Whose listener the events go to. */
+  taskId: string;
+  request: ConverseInput;
+  /** Answer with one Converse call and deliver it as events (see PreparedTurn.streamFallback). */
+  fallback: boolean;
+}
+
 export interface CommitTurnInput {
   prepared: PreparedTurn;
   reply?: ModelReply | undefined;
@@ -65,6 +83,8 @@ export interface TurnEffects {
   prepareTurn(input: PrepareTurnInput): Promise<PreparedTurn>;
   /** Calls the model; the signal aborts when the turn is cancelled or the actor stops. */
   callModel(input: CallModelInput, signal: AbortSignal): Promise<ModelReply>;
+  /** Streams the model's answer to the task's listener; resolves with the whole answer. */
+  streamModel(input: StreamModelInput, signal: AbortSignal): Promise<ModelReply>;
   /** Stores the whole turn in one versioned write. */
   commitTurn(input: CommitTurnInput): Promise<ConversationRecord>;
 }
@@ -73,6 +93,7 @@ export interface TurnEffects {
 export type EffectCommand =
   | ({ type: 'prepareTurn'; taskId: string } & PrepareTurnInput)
   | ({ type: 'callModel'; taskId: string } & CallModelInput)
+  | ({ type: 'streamModel' } & StreamModelInput)
   | ({ type: 'commitTurn'; taskId: string } & CommitTurnInput)
   | { type: 'abort'; taskId: string; reason: unknown };
 

@@ -1,5 +1,5 @@
 import { fromCallback } from 'xstate';
-import type { EffectCommand, EffectEvent, TurnEffects } from './conversation-types.js';
+import type { EffectCommand, EffectEvent, ModelReply, TurnEffects } from './conversation-types.js';
 
 /**
  * The conversation machine's one long-lived child: it runs the machine's effect commands and sends
@@ -38,6 +38,18 @@ export function turnEffects(effects: TurnEffects) {
       );
     };
 
+    /** A model call, abortable by task until it settles. */
+    const askModel = (taskId: string, work: (signal: AbortSignal) => Promise<ModelReply>) => {
+      const controller = new AbortController();
+      calls.set(taskId, controller);
+      run(
+        taskId,
+        () => work(controller.signal),
+        (output) => ({ type: 'turn.replied', taskId, output }),
+        () => calls.delete(taskId),
+      );
+    };
+
     receive((command) => {
       const { taskId } = command;
       switch (command.type) {
@@ -49,17 +61,17 @@ export function turnEffects(effects: TurnEffects) {
             (output) => ({ type: 'turn.prepared', taskId, output }),
           );
           return;
-        case 'callModel': {
-          const controller = new AbortController();
-          calls.set(taskId, controller);
-          run(
-            taskId,
-            () => effects.callModel({ request: command.request }, controller.signal),
-            (output) => ({ type: 'turn.replied', taskId, output }),
-            () => calls.delete(taskId),
+        case 'callModel':
+          askModel(taskId, (signal) => effects.callModel({ request: command.request }, signal));
+          return;
+        case 'streamModel':
+          askModel(taskId, (signal) =>
+            effects.streamModel(
+              { taskId, request: command.request, fallback: command.fallback },
+              signal,
+            ),
           );
           return;
-        }
         case 'commitTurn':
           run(
             taskId,
@@ -83,6 +95,7 @@ export function turnEffects(effects: TurnEffects) {
 export const effectsNotProvided: TurnEffects = {
   prepareTurn: notProvided('prepareTurn'),
   callModel: notProvided('callModel'),
+  streamModel: notProvided('streamModel'),
   commitTurn: notProvided('commitTurn'),
 };
 

@@ -3,6 +3,7 @@ import type {
   InferenceConfiguration,
   Message,
   SystemContentBlock,
+  ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
 import { type ConverseInput, ValidationException } from '@bedrock-converse/runtime';
 import type { ModelInfo } from '../registry/model-registry.js';
@@ -12,13 +13,14 @@ export interface RequestParts {
   messages: Message[];
   systemPrompt?: string | undefined;
   inferenceConfig?: InferenceConfiguration | undefined;
+  toolConfig?: ToolConfiguration | undefined;
 }
 
 /**
  * The Converse request for a turn, adapted to what the model accepts:
  * - a system prompt for a model that takes none is folded into the first user message, as a text
  *   block ahead of that message's own content (the stored history is not changed);
- * - content the model cannot take (images, documents) fails here, before any call, with a
+ * - content the model cannot take (images, documents, tools) fails here, before any call, with a
  *   ValidationException that names the model and the block.
  */
 export function buildConverseInput(parts: RequestParts): ConverseInput {
@@ -34,6 +36,14 @@ export function buildConverseInput(parts: RequestParts): ConverseInput {
   if (system) input.system = system;
   if (parts.inferenceConfig && Object.keys(parts.inferenceConfig).length > 0) {
     input.inferenceConfig = parts.inferenceConfig;
+  }
+  if (parts.toolConfig?.tools?.length) {
+    if (!modelInfo.capabilities.tools) {
+      throw new ValidationException(
+        `The model ${modelInfo.modelId} does not support tool use; send this turn without tools or use a model that has it (e.g. Claude, Nova, Mistral Large).`,
+      );
+    }
+    input.toolConfig = parts.toolConfig;
   }
   return input;
 }

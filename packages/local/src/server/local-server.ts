@@ -110,15 +110,19 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
     requests.push(record);
     if (requests.length > keep) requests.shift();
     const controller = new AbortController();
+    res.on('finish', () => {
+      record.status = res.statusCode;
+    });
     res.on('close', () => {
-      record.completed = res.writableFinished;
-      if (!res.writableFinished) {
+      // Complete means we ended the answer and it went out whole. HTTP/2's compat response reports
+      // itself finished even for a stream the client cancelled, so there the stream's own
+      // 'aborted' flag tells.
+      const h2stream = (res as Http2ServerResponse).stream as http2.Http2Stream | undefined;
+      record.completed = res.writableEnded && (h2stream ? !h2stream.aborted : res.writableFinished);
+      if (!record.completed) {
         record.closedEarlyAt = performance.now();
         controller.abort(new Error('client closed the connection'));
       }
-    });
-    res.on('finish', () => {
-      record.status = res.statusCode;
     });
 
     const text = await readBody(req, bodyLimit);

@@ -1,9 +1,6 @@
 import type { ContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import {
-  type ConverseResult,
-  type ConverseStreamEvent,
-  replyMessage,
-} from '@bedrock-converse/runtime';
+import type { ConverseResult, ConverseStreamEvent } from '../model-runtime.js';
+import { replyMessage } from '../reply-message.js';
 
 export interface StreamChunking {
   /** Characters per text delta. Default 8. */
@@ -14,7 +11,9 @@ export interface StreamChunking {
 
 /**
  * The ConverseStream events that carry `result`, in Bedrock's order: messageStart; per block its
- * contentBlockStart (tool use only), deltas and contentBlockStop; messageStop; metadata last.
+ * contentBlockStart (tool use only), deltas and contentBlockStop; messageStop; metadata last. Used by
+ * local runtimes to stream a whole answer, and by ConverseClient to stream a turn that had to be
+ * answered without streaming.
  */
 export function* streamEventsOf(
   result: ConverseResult,
@@ -31,6 +30,29 @@ export function* streamEventsOf(
       yield { contentBlockStart: { contentBlockIndex, start: { toolUse: { toolUseId, name } } } };
       for (const piece of chunks(JSON.stringify(input ?? {}), toolChunk)) {
         yield { contentBlockDelta: { contentBlockIndex, delta: { toolUse: { input: piece } } } };
+      }
+    } else if ('reasoningContent' in block && block.reasoningContent) {
+      const reasoning = block.reasoningContent;
+      if (reasoning.reasoningText) {
+        for (const piece of chunks(reasoning.reasoningText.text ?? '', textChunk)) {
+          yield {
+            contentBlockDelta: { contentBlockIndex, delta: { reasoningContent: { text: piece } } },
+          };
+        }
+        if (reasoning.reasoningText.signature !== undefined) {
+          const signature = reasoning.reasoningText.signature;
+          yield {
+            contentBlockDelta: { contentBlockIndex, delta: { reasoningContent: { signature } } },
+          };
+        }
+      } else if (reasoning.redactedContent) {
+        const redactedContent = reasoning.redactedContent;
+        yield {
+          contentBlockDelta: {
+            contentBlockIndex,
+            delta: { reasoningContent: { redactedContent } },
+          },
+        };
       }
     } else if ('text' in block && typeof block.text === 'string') {
       for (const piece of chunks(block.text, textChunk)) {
