@@ -1,14 +1,23 @@
 // Writes docs/machines/*.md from the machines themselves (pnpm docs:machines).
 import { writeFileSync } from 'node:fs';
-import { conversationMachine, toMermaid } from '@bedrock-converse/core';
+import { conversationMachine, toMermaid, toolLoopMachine } from '@bedrock-converse/core';
 
-const text = `# The conversation machine
+const machines: Array<
+  [file: string, title: string, source: string, machine: Parameters<typeof toMermaid>[0]]
+> = [
+  ['conversation.md', 'The conversation machine', 'conversation-machine.ts', conversationMachine],
+  ['tool-loop.md', 'The tool-loop machine', 'tool-loop-machine.ts', toolLoopMachine],
+];
 
-Generated from \`packages/core/src/machines/conversation-machine.ts\` by \`pnpm docs:machines\`;
+for (const [file, title, source, machine] of machines) {
+  const text = `# ${title}
+
+Generated from \`packages/core/src/machines/${source}\` by \`pnpm docs:machines\`;
 a test fails when this file is stale.
 
 \`\`\`mermaid
-${toMermaid(conversationMachine)}\`\`\`
+${toMermaid(machine)}\`\`\`
 `;
-writeFileSync(new URL('../docs/machines/conversation.md', import.meta.url), text);
-console.log('wrote docs/machines/conversation.md');
+  writeFileSync(new URL(`../docs/machines/${file}`, import.meta.url), text);
+  console.log(`wrote docs/machines/${file}`);
+}

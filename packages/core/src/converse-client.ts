@@ -25,13 +25,28 @@ import {
   MemoryConversationStore,
   type UsageTotals,
 } from '@bedrock-converse/store';
-import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import {
+  type AnyTool,
+  type FunctionDefinition,
+  runToolCalls,
+  type ToolCall,
+  type ToolChoiceOption,
+  type ToolFunction,
+  Toolset,
+  toolsFromFunctions,
+} from '@bedrock-converse/tools';
+import { type Actor, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
 import { callModelWith } from './effects/call-model.js';
 import { commitTurnWith } from './effects/commit-turn.js';
 import { prepareTurnWith } from './effects/prepare-turn.js';
 import { streamModelWith } from './effects/stream-model.js';
 import { type ConversationEmitted, conversationMachine } from './machines/conversation-machine.js';
 import type { ConversationTask, ModelReply } from './machines/conversation-types.js';
+import {
+  type ModelStepInput,
+  type ToolStepInput,
+  toolLoopMachine,
+} from './machines/tool-loop-machine.js';
 import { turnEffects } from './machines/turn-effects.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import type { TurnStreamEvent } from './streaming/stream-events.js';
@@ -55,6 +70,18 @@ export interface ConverseClientOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The clock for timestamps. */
   now?: () => Date;
+  /** Typed tools (`defineTool`) offered to the model on every send; their calls run in the turn. */
+  tools?: AnyTool[];
+  /** The seed's plain tool definitions; a definition is offered when `functionMap` has its function. */
+  functions?: FunctionDefinition[];
+  /** Functions for `functions`, by name (a send can pass its own). */
+  functionMap?: Record<string, ToolFunction>;
+  /** Default `toolChoice` for turns with tools: `"auto"` (Bedrock's default), `"any"`, `{ tool }`. */
+  toolChoice?: ToolChoiceOption;
+  /** At most this many model calls in one tool-using turn. Default 10. */
+  maxSteps?: number;
+  /** Timeout of one tool call, unless the tool sets its own. Default 30 000 ms. */
+  toolTimeoutMs?: number;
   /**
    * Idle conversation actors kept ready for the next turn (least recently used beyond it are
    * stopped; a stopped one is recreated on demand). Default 1000.
@@ -73,7 +100,19 @@ export interface SendMessageOptions {
   message: MessageInput;
   /** Overrides for this turn only. */
   inferenceConfig?: InferenceConfiguration;
-  /** Tools offered to the model for this turn, in Bedrock's own shape. */
+  /**
+   * Tools for this turn instead of the client's (`false`: none). With tools the turn is a tool
+   * loop: every call the model asks for runs, its result goes back, until the model answers.
+   */
+  tools?: AnyTool[] | false;
+  /** Functions for the client's `functions`, for this turn. */
+  functionMap?: Record<string, ToolFunction>;
+  toolChoice?: ToolChoiceOption;
+  maxSteps?: number;
+  /**
+   * A raw Bedrock toolConfig, for callers that run tools themselves: the turn ends at the model's
+   * tool call, and you answer with `addMessage` (toolResult blocks). Not with `tools`.
+   */
   toolConfig?: ToolConfiguration;
   /**
    * Aborting it cancels the turn: a queued turn never runs, a running one has its request
@@ -90,8 +129,20 @@ export interface SendResult {
   message: Message;
   usage: TokenUsage;
   stopReason: StopReason;
-  /** Wall-clock time of the model call, retries included. */
+  /** Wall-clock time of the model call(s), retries included. */
   latencyMs: number;
+  /** The tool calls the turn ran, in the order the model asked for them. */
+  toolCalls: ToolCall[];
+  /** Model calls the turn made (more than 1 when tools ran). */
+  steps: number;
+}
+
+/** `sendMessageWithFunctions`'s answer: the seed's `response` and `functionCalls`. */
+export interface FunctionCallingResult extends SendResult {
+  /** The final reply's text. */
+  response: string;
+  /** Every tool call of the turn: name, input, output or error, duration. */
+  functionCalls: ToolCall[];
 }
 
 export interface AddMessageOptions {
@@ -140,6 +191,13 @@ export class ConverseClient {
   readonly #pending = new Map<string, Pending>();
   /** Where the events of streaming tasks go, by task id. */
   readonly #listeners = new Map<string, (event: TurnStreamEvent) => void>();
+  /** The tools of running tool turns, by task id. */
+  readonly #taskTools = new Map<string, Toolset>();
+  readonly #tools: ConverseClientOptions['tools'];
+  readonly #functions: FunctionDefinition[];
+  readonly #functionMap: Record<string, ToolFunction>;
+  readonly #toolChoice: ToolChoiceOption | undefined;
+  readonly #maxSteps: number;
   #nextTaskId = 0;
 
   constructor(options: ConverseClientOptions) {
@@ -153,6 +211,13 @@ export class ConverseClient {
     this.#now = options.now ?? (() => new Date());
     this.#inspect = options.inspect;
     this.#maxIdleActors = options.maxIdleActors ?? 1000;
+    this.#tools = options.tools;
+    this.#functions = options.functions ?? [];
+    this.#functionMap = options.functionMap ?? {};
+    this.#toolChoice = options.toolChoice;
+    this.#maxSteps = checkMaxSteps(options.maxSteps ?? 10);
+    // Fail at construction for tools that clash or a functionMap that names unknown functions.
+    this.#toolsetFor({});
     const runtime = options.runtime ?? bedrockRuntime();
     const prepare = {
       store: this.#store,
@@ -171,6 +236,27 @@ export class ConverseClient {
               this.#listeners.get(input.taskId)?.(event),
             ),
           commitTurn: (input) => commitTurnWith(commit, input),
+        }),
+        toolLoop: toolLoopMachine.provide({
+          actors: {
+            callModel: fromPromise<ModelReply, ModelStepInput>(({ input, signal }) =>
+              input.stream
+                ? streamModelWith(call, input, signal, (event) =>
+                    this.#listeners.get(input.taskId)?.(event),
+                  )
+                : callModelWith(call, input, signal),
+            ),
+            runTools: fromPromise<ToolCall[], ToolStepInput>(async ({ input, signal }) => {
+              const calls = await runToolCalls(
+                this.#taskTools.get(input.taskId) ?? new Toolset([]),
+                input.toolUses,
+                { signal, timeoutMs: options.toolTimeoutMs },
+              );
+              const listener = this.#listeners.get(input.taskId);
+              for (const call of calls) listener?.(toolResultEvent(call));
+              return calls;
+            }),
+          },
         }),
       },
     });
@@ -212,8 +298,20 @@ export class ConverseClient {
    */
   async send(options: SendMessageOptions): Promise<SendResult> {
     const conversationId = checkId(options?.conversationId);
-    const { reply } = await this.#run(conversationId, this.#sendTask(options), options.signal);
+    const { task, tools } = this.#sendTask(options);
+    const { reply } = await this.#run(conversationId, task, options.signal, { tools });
     return toSendResult(reply!);
+  }
+
+  /**
+   * Sends a user message with tools and runs every tool call the model makes until it answers
+   * (the seed's function calling). Tools: the client's `tools`, and its `functions` whose function
+   * is in `functionMap` (this call's, else the client's). The whole exchange, toolUse and
+   * toolResult messages included, is stored as one turn, or nothing is when it fails.
+   */
+  async sendMessageWithFunctions(options: SendMessageOptions): Promise<FunctionCallingResult> {
+    const result = await this.send(options);
+    return { ...result, response: result.text, functionCalls: result.toolCalls };
   }
 
   /**
@@ -271,15 +369,35 @@ export class ConverseClient {
     if (!deleted) throw new ConversationNotFound(conversationId);
   }
 
-  #sendTask(options: SendMessageOptions, stream = false): ConversationTask {
-    return {
+  #sendTask(options: SendMessageOptions, stream = false) {
+    const tools = this.#toolsetFor(options);
+    if (tools && options.toolConfig) {
+      throw new ValidationException(
+        'Pass tools (tools, functions with functionMap) or a raw toolConfig, not both: with tools the client runs the calls, with toolConfig you do.',
+      );
+    }
+    const task: ConversationTask = {
       taskId: this.#taskId(),
       kind: 'send',
       content: toContentBlocks(options.message),
       inferenceConfig: options.inferenceConfig,
-      toolConfig: options.toolConfig,
+      toolConfig: tools
+        ? tools.toolConfig(options.toolChoice ?? this.#toolChoice)
+        : options.toolConfig,
       stream,
+      toolLoop: tools ? { maxSteps: checkMaxSteps(options.maxSteps ?? this.#maxSteps) } : undefined,
     };
+    return { task, tools };
+  }
+
+  /** The tools of a send, or undefined for a turn without them. */
+  #toolsetFor(options: Pick<SendMessageOptions, 'tools' | 'functionMap'>): Toolset | undefined {
+    if (options.tools === false) return undefined;
+    const tools = [
+      ...(options.tools ?? this.#tools ?? []),
+      ...toolsFromFunctions(this.#functions, options.functionMap ?? this.#functionMap),
+    ];
+    return tools.length > 0 ? new Toolset(tools) : undefined;
   }
 
   #stream<T>(
@@ -287,31 +405,45 @@ export class ConverseClient {
     pick: (event: TurnStreamEvent) => T | undefined,
   ): TurnStream<T, SendResult> {
     const conversationId = checkId(options?.conversationId);
-    const task = this.#sendTask(options, true);
+    const { task, tools } = this.#sendTask(options, true);
     return new TurnStream<T, SendResult>((deliver) => {
-      this.#listeners.set(task.taskId, (event) => {
+      const listener = (event: TurnStreamEvent) => {
         const value = pick(event);
         if (value !== undefined) deliver(value);
-      });
-      const done = this.#run(conversationId, task, options.signal).then(({ reply }) =>
-        toSendResult(reply!),
+      };
+      const done = this.#run(conversationId, task, options.signal, { tools, listener }).then(
+        ({ reply }) => toSendResult(reply!),
       );
-      void done.finally(() => this.#listeners.delete(task.taskId)).catch(() => {});
       return { done, cancel: (reason) => this.#cancel(conversationId, task.taskId, reason) };
     });
   }
 
-  /** Submits a task to the conversation's actor and waits for it to end. */
-  #run(conversationId: string, task: ConversationTask, signal?: AbortSignal) {
+  /**
+   * Submits a task to the conversation's actor and waits for it to end. The task's tools and
+   * stream listener are held here, by task id, while it runs.
+   */
+  #run(
+    conversationId: string,
+    task: ConversationTask,
+    signal?: AbortSignal,
+    held: { tools?: Toolset | undefined; listener?: (event: TurnStreamEvent) => void } = {},
+  ) {
     return new Promise<{ record: ConversationRecord; reply: ModelReply | undefined }>(
       (resolve, reject) => {
         if (signal?.aborted) {
           reject(abortedBy(signal));
           return;
         }
-        const onAbort = () => this.#cancel(conversationId, task.taskId, abortedBy(signal!));
+        const { taskId } = task;
+        if (held.tools) this.#taskTools.set(taskId, held.tools);
+        if (held.listener) this.#listeners.set(taskId, held.listener);
+        const onAbort = () => this.#cancel(conversationId, taskId, abortedBy(signal!));
         signal?.addEventListener('abort', onAbort, { once: true });
-        const settled = () => signal?.removeEventListener('abort', onAbort);
+        const settled = () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.#taskTools.delete(taskId);
+          this.#listeners.delete(taskId);
+        };
         this.#pending.set(task.taskId, {
           resolve: (value) => {
             settled();
@@ -399,6 +531,26 @@ function checkId(conversationId: unknown): string {
   return conversationId;
 }
 
+function checkMaxSteps(maxSteps: unknown): number {
+  if (typeof maxSteps !== 'number' || !Number.isInteger(maxSteps) || maxSteps < 1) {
+    throw new ValidationException(
+      `maxSteps must be a whole number of at least 1, got ${String(maxSteps)}.`,
+    );
+  }
+  return maxSteps;
+}
+
+function toolResultEvent(call: ToolCall): TurnStreamEvent {
+  return {
+    type: 'toolResult',
+    toolUseId: call.toolUseId,
+    name: call.name,
+    status: call.error === undefined ? 'success' : 'error',
+    ...(call.error === undefined ? { output: call.output } : { error: call.error }),
+    durationMs: call.durationMs,
+  };
+}
+
 function toSendResult(reply: ModelReply): SendResult {
   const { result, latencyMs } = reply;
   const message = replyMessage(result) ?? { role: 'assistant' as const, content: [] };
@@ -415,6 +567,8 @@ function toSendResult(reply: ModelReply): SendResult {
     usage: result.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
     stopReason: result.stopReason ?? 'end_turn',
     latencyMs,
+    toolCalls: reply.toolCalls ?? [],
+    steps: reply.steps ?? 1,
   };
 }
 
@@ -423,3 +577,9 @@ function toSendResult(reply: ModelReply): SendResult {
  * `sendMessageStreaming` and `streamEvents` stream every turn.
  */
 export class StreamingConverseClient extends ConverseClient {}
+
+/**
+ * The seed's name for a client with tools: the same ConverseClient, given `tools` (typed) or
+ * `functions` (plain definitions) at construction; `sendMessageWithFunctions` runs the tool loop.
+ */
+export class FunctionCallingConverseClient extends ConverseClient {}

@@ -3,6 +3,8 @@ export {
   AbortError,
   ConversationNotFound,
   ConverseError,
+  MaxStepsExceeded,
+  MaxTokensReached,
   ModelErrorException,
   ThrottlingException,
   ValidationException,
@@ -13,6 +15,8 @@ export {
   ConverseClient,
   type ConverseClientOptions,
   type CreateConversationOptions,
+  FunctionCallingConverseClient,
+  type FunctionCallingResult,
   type SendMessageOptions,
   type SendResult,
   StreamingConverseClient,
@@ -40,6 +44,16 @@ export type {
   StreamModelInput,
   TurnEffects,
 } from './machines/conversation-types.js';
+export {
+  type ModelStepInput,
+  type ToolLoopContext,
+  type ToolLoopInput,
+  type ToolLoopOutput,
+  type ToolStepInput,
+  toolLoopMachine,
+  toolLoopSetup,
+  toolUsesOf,
+} from './machines/tool-loop-machine.js';
 export { turnEffects } from './machines/turn-effects.js';
 export {
   baseModelIdOf,

@@ -25,6 +25,8 @@ export {
   ConnectionError,
   ConversationConflict,
   ConversationNotFound,
+  MaxStepsExceeded,
+  MaxTokensReached,
 } from './errors/project-errors.js';
 export { toConverseError } from './errors/to-converse-error.js';
 export type {

@@ -14,7 +14,8 @@ export async function commitTurnWith(
   { prepared, reply }: CommitTurnInput,
 ): Promise<ConversationRecord> {
   const answer = reply && replyMessage(reply.result);
-  const messages: Message[] = answer ? [...prepared.messages, answer] : prepared.messages;
+  const added: Message[] = reply?.messages ?? (answer ? [answer] : []);
+  const messages = added.length > 0 ? [...prepared.messages, ...added] : prepared.messages;
   return deps.store.put({
     ...prepared.record,
     messages,

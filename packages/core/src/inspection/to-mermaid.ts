@@ -35,8 +35,11 @@ function guardName(guard: unknown): string | undefined {
   if (typeof guard === 'string') return guard;
   // and([...]) / or([...]): a function named after its combinator, holding its guards.
   if (typeof guard === 'function' && 'guards' in guard && Array.isArray(guard.guards)) {
+    if (guard.name === 'not') return `not ${guardName(guard.guards[0])}`;
     return guard.guards.map(guardName).join(` ${guard.name} `);
   }
+  // A named function (an inline arrow would be named after its property, "guard").
+  if (typeof guard === 'function' && guard.name !== '' && guard.name !== 'guard') return guard.name;
   if (typeof guard === 'object' && guard !== null && 'type' in guard) return String(guard.type);
   return undefined;
 }

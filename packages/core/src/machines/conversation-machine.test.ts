@@ -2,7 +2,7 @@
 // and the suite checks that it took every transition the machine declares.
 import type { ConversationRecord } from '@bedrock-converse/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AnyStateNode, createActor, type InspectionEvent } from 'xstate';
+import { type AnyStateNode, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { toDirectedGraph } from 'xstate/graph';
 import { type ConversationEmitted, conversationMachine } from './conversation-machine.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   PrepareTurnInput,
   StreamModelInput,
 } from './conversation-types.js';
+import type { ToolLoopInput, ToolLoopOutput, toolLoopMachine } from './tool-loop-machine.js';
 import { turnEffects } from './turn-effects.js';
 
 const taken = new Set<string>();
@@ -81,7 +82,10 @@ function harness() {
     prepare: [] as Deferred<PreparedTurn>[],
     model: [] as Deferred<ModelReply>[],
     commit: [] as Deferred<ConversationRecord>[],
+    loop: [] as Deferred<ToolLoopOutput>[],
   };
+  const loopInputs: ToolLoopInput[] = [];
+  const loopSignals: AbortSignal[] = [];
   const inputs = {
     prepare: [] as PrepareTurnInput[],
     model: [] as CallModelInput[],
@@ -120,6 +124,14 @@ function harness() {
           return d.promise;
         },
       }),
+      // Any logic with the tool loop's input and output stands in for it.
+      toolLoop: fromPromise<ToolLoopOutput, ToolLoopInput>(({ input, signal }) => {
+        loopInputs.push(input);
+        loopSignals.push(signal);
+        const d = deferred<ToolLoopOutput>();
+        calls.loop.push(d);
+        return d.promise;
+      }) as unknown as typeof toolLoopMachine,
     },
   });
   const actor = createActor(logic, {
@@ -140,7 +152,7 @@ function harness() {
   actor.start();
   const state = () => actor.getSnapshot().value;
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { actor, calls, inputs, signals, emitted, state, flush };
+  return { actor, calls, inputs, signals, loopInputs, loopSignals, emitted, state, flush };
 }
 
 const send = (taskId: string): ConversationTask => ({
@@ -153,6 +165,13 @@ const streamed = (taskId: string): ConversationTask => ({
   kind: 'send',
   content: [{ text: `m${taskId}` }],
   stream: true,
+});
+const withTools = (taskId: string): ConversationTask => ({
+  taskId,
+  kind: 'send',
+  content: [{ text: `m${taskId}` }],
+  stream: true,
+  toolLoop: { maxSteps: 3 },
 });
 const append = (taskId: string): ConversationTask => ({
   taskId,
@@ -286,6 +305,46 @@ describe('conversationMachine', () => {
     expect(h.signals[0]!.aborted).toBe(how === 'task.cancel');
     expect(h.calls.commit).toHaveLength(0);
   });
+
+  it('runs a turn with tools through the tool loop: preparing → usingTools → committing', async () => {
+    const h = harness();
+    h.actor.send({ type: 'task.submit', task: withTools('1') });
+    const request = { modelId: 'm', messages: [] };
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request });
+    await h.flush();
+    expect(h.state()).toBe('usingTools');
+    expect(h.loopInputs).toStrictEqual([
+      { taskId: '1', request, stream: true, fallback: false, maxSteps: 3 },
+    ]);
+    const loopReply = { ...reply, messages: [], toolCalls: [], steps: 2 };
+    h.calls.loop[0]!.resolve({ ok: true, reply: loopReply });
+    await h.flush();
+    expect(h.state()).toBe('committing');
+    expect(h.inputs.commit[0]!.reply).toBe(loopReply);
+    h.calls.commit[0]!.resolve(record());
+    await h.flush();
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.done']);
+  });
+
+  it.each(['fails', 'errors', 'is cancelled'] as const)(
+    'a tool turn whose loop %s is rolled back',
+    async (how) => {
+      const h = harness();
+      h.actor.send({ type: 'task.submit', task: withTools('1') });
+      h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+      await h.flush();
+      const boom = new Error('loop');
+      if (how === 'fails') h.calls.loop[0]!.resolve({ ok: false, error: boom });
+      else if (how === 'errors') h.calls.loop[0]!.reject(boom);
+      else h.actor.send({ type: 'task.cancel', taskId: '1', reason: boom });
+      await h.flush();
+      expect(h.state()).toBe('idle');
+      expect(h.emitted).toStrictEqual([{ type: 'task.failed', taskId: '1', error: boom }]);
+      // Cancelling stops the loop, which aborts what it was doing.
+      expect(h.loopSignals[0]!.aborted).toBe(how === 'is cancelled');
+      expect(h.calls.commit).toHaveLength(0);
+    },
+  );
 
   it('queues tasks that arrive while a turn runs and takes them in call order', async () => {
     const h = harness();

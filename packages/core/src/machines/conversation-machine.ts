@@ -11,6 +11,7 @@ import type {
   ModelReply,
   PreparedTurn,
 } from './conversation-types.js';
+import { type ToolLoopOutput, toolLoopMachine } from './tool-loop-machine.js';
 import { effectsNotProvided, turnEffects } from './turn-effects.js';
 
 export interface ConversationContext {
@@ -58,11 +59,14 @@ export const conversationSetup = setup({
   },
   actors: {
     effects: turnEffects(effectsNotProvided),
+    toolLoop: toolLoopMachine,
   },
   guards: {
     hasQueuedTask: ({ context }) => context.queue.length > 0,
     isAppend: ({ context }) => context.task?.kind === 'append',
     isStreaming: ({ context }) => context.task?.kind === 'send' && context.task.stream === true,
+    isToolTurn: ({ context }) =>
+      context.task?.kind === 'send' && context.task.toolLoop !== undefined,
     /** The event is about the task being worked on (late news of a cancelled task is ignored). */
     isCurrentTask: ({ context, event }) =>
       'taskId' in event && event.taskId === context.task?.taskId,
@@ -138,6 +142,11 @@ export const conversationSetup = setup({
   },
 });
 
+/** The tool loop ended with an answer (not with an error). */
+function loopSucceeded({ event }: { event: { output: ToolLoopOutput } }) {
+  return event.output.ok;
+}
+
 /** A failure reported for the current task: the turn is rolled back. */
 const failTurn = {
   guard: 'isCurrentTask',
@@ -181,6 +190,11 @@ export const conversationMachine = conversationSetup.createMachine({
             actions: 'storePrepared',
           },
           {
+            guard: and(['isCurrentTask', 'isToolTurn']),
+            target: 'usingTools',
+            actions: 'storePrepared',
+          },
+          {
             guard: and(['isCurrentTask', 'isStreaming']),
             target: 'streaming',
             actions: 'storePrepared',
@@ -207,6 +221,57 @@ export const conversationMachine = conversationSetup.createMachine({
         'turn.failed': failTurn,
         'task.cancel': cancelTurn,
       },
+    },
+    /**
+     * A turn with tools: the tool-loop machine calls the model and runs the tools it asks for
+     * until it answers without them. Cancelling stops the loop (its model call and tools abort).
+     */
+    usingTools: {
+      invoke: {
+        src: 'toolLoop',
+        input: ({ context }) => {
+          const task = context.task as Extract<ConversationTask, { kind: 'send' }>;
+          return {
+            taskId: task.taskId,
+            request: context.prepared!.request!,
+            stream: task.stream === true,
+            fallback: context.prepared!.streamFallback === true,
+            maxSteps: task.toolLoop!.maxSteps,
+          };
+        },
+        onDone: [
+          {
+            guard: loopSucceeded,
+            target: 'committing',
+            actions: assign({
+              reply: ({ event }) => (event.output.ok ? event.output.reply : undefined),
+            }),
+          },
+          {
+            target: 'idle',
+            actions: [
+              emit(({ context, event }) => ({
+                type: 'task.failed' as const,
+                taskId: context.task!.taskId,
+                error: event.output.ok ? undefined : event.output.error,
+              })),
+              'rollbackTurn',
+            ],
+          },
+        ],
+        onError: {
+          target: 'idle',
+          actions: [
+            emit(({ context, event }) => ({
+              type: 'task.failed' as const,
+              taskId: context.task!.taskId,
+              error: event.error,
+            })),
+            'rollbackTurn',
+          ],
+        },
+      },
+      on: { 'task.cancel': cancelTurn },
     },
     committing: {
       entry: 'requestCommit',

@@ -7,6 +7,7 @@ import type {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { ConverseInput, ConverseResult } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
+import type { ToolCall } from '@bedrock-converse/tools';
 
 /** One unit of work on a conversation, run strictly after the ones queued before it. */
 export type ConversationTask = SendTask | AppendTask;
@@ -21,6 +22,11 @@ export interface SendTask {
   toolConfig?: ToolConfiguration | undefined;
   /** Stream the answer: its events go to the task's listener as they arrive. */
   stream?: boolean | undefined;
+  /**
+   * Run the tool loop: tool calls are answered by the task's tools (held by the client, by task
+   * id) until the model answers without tools or `maxSteps` model calls were made.
+   */
+  toolLoop?: { maxSteps: number } | undefined;
 }
 
 /** A message added to the history without calling the model. */
@@ -47,9 +53,19 @@ export interface PreparedTurn {
 }
 
 export interface ModelReply {
+  /** The (last) model answer; for a tool turn its usage is the sum over every model call. */
   result: ConverseResult;
-  /** Wall-clock time of the model call, retries included. */
+  /** Wall-clock time of the model call(s), retries included. */
   latencyMs: number;
+  /**
+   * The messages the turn adds after the user's message, oldest first. Absent for a plain turn
+   * (just the answer); a tool turn adds each toolUse message and the toolResult message after it.
+   */
+  messages?: Message[] | undefined;
+  /** The tool calls of a tool turn, in the order they were requested. */
+  toolCalls?: ToolCall[] | undefined;
+  /** Model calls the turn made. */
+  steps?: number | undefined;
 }
 
 export interface PrepareTurnInput {

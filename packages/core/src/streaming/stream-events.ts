@@ -23,8 +23,18 @@ export type TurnStreamEvent =
   | { type: 'toolUseDelta'; contentBlockIndex: number; toolUseId: string; input: string }
   /** The whole tool call, its input parsed once at the block's end. */
   | { type: 'toolUse'; contentBlockIndex: number; toolUseId: string; name: string; input: unknown }
+  /** A tool the turn ran (tool turns only), after the model asked for it. */
+  | {
+      type: 'toolResult';
+      toolUseId: string;
+      name: string;
+      status: 'success' | 'error';
+      output?: unknown;
+      error?: string;
+      durationMs: number;
+    }
   | ({ type: 'messageStop' } & MessageStopEvent)
-  /** Usage and metrics; always the last event. */
+  /** Usage and metrics of one model call: the last event of each (a tool turn makes several). */
   | ({ type: 'metadata' } & ConverseStreamMetadataEvent);
 
 type Block =

@@ -1,9 +1,9 @@
 // Checks a Converse request the way Bedrock does, answering with Bedrock's own wording
 // (CONVERSE-WIRE.md §2.4, §3). Returns the ValidationException message, or undefined when valid.
 
-type Json = Record<string, unknown>;
+import { jsonSchemaProblem, toolNamePattern } from '@bedrock-converse/tools';
 
-const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+type Json = Record<string, unknown>;
 
 export interface ValidationRules {
   /** Enforce "starts with user" and strict alternation (Bedrock's classic rules). Default true. */
@@ -148,6 +148,10 @@ function validateTools(toolConfig: unknown): string | undefined {
     const schema = isObject(spec.inputSchema) ? spec.inputSchema.json : undefined;
     if (!isObject(schema) || schema.type !== 'object') {
       return `toolConfig.tools.${i}.toolSpec.inputSchema.json.type must be object.`;
+    }
+    const problem = jsonSchemaProblem(schema);
+    if (problem) {
+      return `The value at toolConfig.tools.${i}.toolSpec.inputSchema.json is not a valid JSON Schema: ${problem}.`;
     }
   }
   return undefined;

@@ -28,3 +28,21 @@ export class ConnectionError extends errorKind('ConnectionError', undefined, tru
 
 /** The caller aborted the call through its AbortSignal. */
 export class AbortError extends errorKind('AbortError', undefined, false) {}
+
+/**
+ * A turn's tool loop reached its step limit (`maxSteps` model calls) while the model still asked for
+ * tools. Nothing of the turn was stored.
+ */
+export class MaxStepsExceeded extends errorKind('MaxStepsExceeded', undefined, false) {
+  constructor(readonly maxSteps: number) {
+    super(
+      `The model still asked for tools after ${maxSteps} model calls (maxSteps ${maxSteps}); the turn was stopped and nothing of it was stored. Raise maxSteps if the task needs more steps.`,
+    );
+  }
+}
+
+/**
+ * The model reached `maxTokens` in the middle of a tool call. The half-formed call was not run and
+ * nothing of the turn was stored: raise `inferenceConfig.maxTokens` and send again.
+ */
+export class MaxTokensReached extends errorKind('MaxTokensReached', undefined, false) {}
