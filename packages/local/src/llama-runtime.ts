@@ -1,14 +1,21 @@
-import type { Message, StopReason, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type {
+  ContentBlock,
+  Message,
+  StopReason,
+  SystemContentBlock,
+} from '@aws-sdk/client-bedrock-runtime';
 import {
   type ConverseInput,
   type ConverseResult,
   type ConverseStreamEvent,
   type ModelRuntime,
   type RuntimeCallOptions,
+  streamEventsOf,
   toConverseError,
   ValidationException,
 } from '@bedrock-converse/runtime';
 import { blockText } from './text-tokens.js';
+import { offersTools, parseToolAnswer, toolAnswerSchema, toolsPreamble } from './tool-grammar.js';
 
 export interface LlamaRuntimeOptions {
   /** Path of a GGUF model file. Default: the BEDROCK_CONVERSE_LOCAL_MODEL environment variable. */
@@ -55,10 +62,17 @@ const PLAIN_ASSISTANT = 'Assistant:';
  * "User: … / Assistant:" template when the model has none. Usage reports the tokens actually
  * evaluated (the prompt) and generated; `maxTokens` and `stopSequences` are honoured; streams
  * yield one text delta per generated token. Requests run one at a time.
+ *
+ * With tools, the output is constrained by a JSON-schema grammar built from them (./tool-grammar.ts):
+ * the model answers with text or with a call of one tool whose input follows its schema, so every
+ * turn is a valid Converse turn. Such a turn is generated whole, then streamed as events.
  */
 export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
   let loading: Promise<Loaded> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
+  let toolUseCounter = 0;
+  /** Grammars by their schema's JSON: building one costs more than a short generation. */
+  const grammars = new Map<string, Promise<import('node-llama-cpp').LlamaGrammar>>();
   const modelPath = options.modelPath ?? process.env.BEDROCK_CONVERSE_LOCAL_MODEL;
 
   const ensureLoaded = () => {
@@ -87,7 +101,29 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
     const { model, sequence } = loaded;
     const tokens = promptTokens(loaded, prompt.text);
     const maxTokens = request.inferenceConfig?.maxTokens ?? options.defaultMaxTokens ?? 256;
-    const stops = [...(request.inferenceConfig?.stopSequences ?? []), ...prompt.implicitStops];
+    const withTools = offersTools(request.toolConfig);
+    // Under a grammar the answer is JSON, ended by the grammar itself: stop sequences would cut it.
+    const stops = withTools
+      ? []
+      : [...(request.inferenceConfig?.stopSequences ?? []), ...prompt.implicitStops];
+    let grammarEvaluationState: import('node-llama-cpp').LlamaGrammarEvaluationState | undefined;
+    if (withTools && request.toolConfig) {
+      // A text answer must fit in the tokens allowed (a token is at least one character).
+      const budget = Math.min(maxTokens, sequence.context.contextSize - tokens.length);
+      const schema = toolAnswerSchema(request.toolConfig, {
+        maxTextLength: Math.max(8, Math.min(240, budget - 32)),
+      });
+      const key = JSON.stringify(schema);
+      let grammar = grammars.get(key);
+      if (!grammar) {
+        grammar = loaded.llama.createGrammarForJsonSchema(schema as never);
+        grammars.set(key, grammar);
+      }
+      grammarEvaluationState = new loaded.llamaCpp.LlamaGrammarEvaluationState({
+        model,
+        grammar: await grammar,
+      });
+    }
     const room = sequence.context.contextSize - tokens.length;
     if (room <= 0) throw new ValidationException('Input is too long for requested model.');
     const limit = Math.min(maxTokens, room);
@@ -99,6 +135,7 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
       temperature: request.inferenceConfig?.temperature ?? 0.7,
       topP: request.inferenceConfig?.topP ?? 0.9,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
     });
     try {
       for await (const token of evaluation) {
@@ -109,6 +146,14 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
         }
         generated.push(token);
         const text = model.detokenize(generated);
+        // A grammar answer is one JSON object: once it parses it is whole (the grammar would only
+        // allow trailing whitespace from here on).
+        if (withTools && text.trimEnd().endsWith('}') && parses(text)) {
+          yield text.slice(emitted.length);
+          emitted = text;
+          stopReason = 'end_turn';
+          break;
+        }
         const stop = earliest(text, stops);
         if (stop) {
           const visible = text.slice(0, stop.index);
@@ -154,7 +199,21 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
           text += step.value;
           step = await stream.next();
         }
-        return toResult(text.trimStart(), step.value, started);
+        if (!offersTools(request.toolConfig))
+          return toResult(text.trimStart(), step.value, started);
+        const answer = parseToolAnswer(text, () => `tooluse_local_${++toolUseCounter}`);
+        const generation = step.value;
+        return toResult(
+          answer.content,
+          {
+            ...generation,
+            stopReason:
+              generation.stopReason === 'max_tokens'
+                ? 'max_tokens'
+                : (answer.stopReason ?? generation.stopReason),
+          },
+          started,
+        );
       } catch (error) {
         throw toConverseError(error, call?.signal);
       }
@@ -165,6 +224,11 @@ export function llamaRuntime(options: LlamaRuntimeOptions = {}): LlamaRuntime {
     request: ConverseInput,
     call?: RuntimeCallOptions,
   ): AsyncGenerator<ConverseStreamEvent> {
+    if (offersTools(request.toolConfig)) {
+      // A grammar-constrained answer is JSON until it is parsed: generate it whole, then stream it.
+      yield* streamEventsOf(await converse(request, call));
+      return;
+    }
     const started = performance.now();
     // Events are produced under the lock and handed over through a small buffer.
     const events: ConverseStreamEvent[] = [];
@@ -301,7 +365,12 @@ interface RenderedPrompt {
 }
 
 function render(loaded: Loaded, request: ConverseInput): RenderedPrompt {
-  const system = systemText(request.system);
+  const system = [
+    systemText(request.system),
+    request.toolConfig && offersTools(request.toolConfig) ? toolsPreamble(request.toolConfig) : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const messages = request.messages ?? [];
   if (loaded.chatWrapper) {
     const history = [
@@ -338,7 +407,25 @@ function systemText(system: readonly SystemContentBlock[] | undefined): string {
 }
 
 function contentText(message: Message): string {
-  return (message.content ?? []).map(blockText).filter(Boolean).join('\n');
+  return (message.content ?? []).map(promptBlockText).filter(Boolean).join('\n');
+}
+
+/** A block as the prompt shows it: tool calls in the grammar's own answer format. */
+function promptBlockText(block: ContentBlock): string {
+  if (block.toolUse) {
+    return JSON.stringify({ type: 'tool', name: block.toolUse.name, input: block.toolUse.input });
+  }
+  if (block.toolResult) return `Tool result: ${blockText(block)}`;
+  return blockText(block);
+}
+
+function parses(json: string): boolean {
+  try {
+    JSON.parse(json);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function earliest(text: string, stops: readonly string[]) {
@@ -365,10 +452,15 @@ function holdBack(text: string, stops: readonly string[]): number {
   return longest;
 }
 
-function toResult(text: string, generation: Generation, started: number): ConverseResult {
+function toResult(
+  answer: string | ContentBlock[],
+  generation: Generation,
+  started: number,
+): ConverseResult {
   const { inputTokens, outputTokens, stopReason } = generation;
+  const content = typeof answer === 'string' ? (answer === '' ? [] : [{ text: answer }]) : answer;
   return {
-    output: { message: { role: 'assistant', content: text === '' ? [] : [{ text }] } },
+    output: { message: { role: 'assistant', content } },
     stopReason,
     usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
     metrics: { latencyMs: Math.round(performance.now() - started) },

@@ -206,6 +206,26 @@ describe('errors, limits and routes', () => {
       )
       .catch((e) => e);
     expect(temperature.message).toContain('inferenceConfig.temperature');
+    const tool = (json: unknown) =>
+      client
+        .send(
+          new ConverseCommand({
+            modelId: 'm',
+            messages: [user('a')],
+            toolConfig: {
+              tools: [
+                { toolSpec: { name: 'f', description: 'f', inputSchema: { json: json as never } } },
+              ],
+            },
+          }),
+        )
+        .catch((e) => e);
+    expect((await tool({ type: 'string' })).message).toBe(
+      'toolConfig.tools.0.toolSpec.inputSchema.json.type must be object.',
+    );
+    const invalid = await tool({ type: 'object', properties: { a: { type: 'nonsense' } } });
+    expect(invalid.name).toBe('ValidationException');
+    expect(invalid.message).toMatch(/is not a valid JSON Schema/);
   });
 
   it('decodes model ids with ARN characters and counts tokens', async () => {
