@@ -7,13 +7,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConverseClient } from '@bedrock-converse/core';
-import {
-  type LocalServer,
-  llamaRuntime,
-  scriptedRuntime,
-  startServer,
-} from '@bedrock-converse/local';
-import { bedrockRuntime, type ModelRuntime } from '@bedrock-converse/runtime';
+import { appRuntime, appRuntimeArgs } from '@bedrock-converse/local';
 
 // Offline, the SDK only talks to our own server; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,11 +19,7 @@ Type a message and press Enter; an empty line or Ctrl-D ends the chat. Piped inp
 
 const { values } = parseArgs({
   options: {
-    bedrock: { type: 'boolean', default: false },
-    region: { type: 'string' },
-    'model-id': { type: 'string' },
-    model: { type: 'string' },
-    threads: { type: 'string' },
+    ...appRuntimeArgs,
     system: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -40,30 +30,14 @@ async function main(): Promise<number> {
     console.log(help);
     return 0;
   }
-  let server: LocalServer | undefined;
-  let runtime: ModelRuntime;
-  let modelId: string;
-  if (values.bedrock) {
-    modelId = values['model-id'] ?? 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
-    const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
-    runtime = bedrockRuntime({ region });
-    console.error(`Talking to Amazon Bedrock: ${modelId} in ${region}.`);
-  } else {
-    const modelPath = values.model ?? process.env.BEDROCK_CONVERSE_LOCAL_MODEL;
-    const local = modelPath
-      ? llamaRuntime({ modelPath, threads: values.threads ? Number(values.threads) : undefined })
-      : // A small pause between chunks so a person at the terminal sees the reply stream.
-        scriptedRuntime({ chunkDelayMs: process.stdin.isTTY ? 12 : 0 });
-    server = await startServer({ runtime: local });
-    modelId = modelPath ? 'local.gguf' : 'local.scripted';
-    runtime = bedrockRuntime(server.clientConfig);
-    console.error(
-      modelPath
-        ? `Offline: the GGUF model ${modelPath}, served on ${server.url}.`
-        : `Offline: answering with the SCRIPTED local model (rules, not a language model), served on ${server.url}.\n` +
-            'For a real local model pass --model path/to/model.gguf; for Amazon Bedrock pass --bedrock (and --region, --model-id).',
-    );
-  }
+  const app = await appRuntime({
+    ...values,
+    modelId: values['model-id'],
+    // A small pause between chunks so a person at the terminal sees the reply stream.
+    scripted: { chunkDelayMs: process.stdin.isTTY ? 12 : 0 },
+  });
+  const { runtime, modelId } = app;
+  console.error(app.description);
 
   const client = new ConverseClient({ modelId, runtime, inferenceConfig: { maxTokens: 512 } });
   const conversationId = await client.createConversation(
@@ -117,7 +91,7 @@ async function main(): Promise<number> {
   } finally {
     process.off('SIGINT', interrupt);
     lines.close();
-    await server?.close();
+    await app.close();
   }
   const { usage, messages } = await client.getConversationHistory(conversationId);
   console.error(

@@ -1,4 +1,10 @@
 export {
+  type AppRuntime,
+  type AppRuntimeOptions,
+  appRuntime,
+  appRuntimeArgs,
+} from './app-runtime.js';
+export {
   type LlamaRuntime,
   type LlamaRuntimeOptions,
   llamaRuntime,

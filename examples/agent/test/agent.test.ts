@@ -1,0 +1,54 @@
+// Runs the agent example as a user would and reads what it prints.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function run(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'src/index.ts', ...args],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('examples/agent', () => {
+  it('runs the weather agent offline: tool calls (one failing), final response, call count', async () => {
+    const { code, stdout, stderr } = await run([]);
+    expect(stderr).toContain('SCRIPTED local model');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^you> What is the weather in Lisbon and in Atlantis/);
+    expect(lines).toContain(
+      '  get_weather({"city":"Lisbon"}) → {"city":"Lisbon","temperatureC":21,"conditions":"sunny"}',
+    );
+    expect(stdout).toMatch(/get_weather\(\{"city":"Atlantis"\}\) → error: .*No weather data/);
+    expect(stdout).toContain(
+      'convert_temperature({"value":21,"from":"celsius","to":"fahrenheit"}) → {"value":69.8,"unit":"fahrenheit"}',
+    );
+    expect(stdout).toMatch(
+      /^Final response: Lisbon: 21 °C \(69\.8 °F\), sunny\. Atlantis: I could not get the weather/m,
+    );
+    expect(lines.at(-1)).toBe('Number of function calls: 3');
+  });
+
+  it('answers a question given on the command line', async () => {
+    const { code, stdout } = await run(['How', 'warm', 'is', 'it', 'in', 'Tokyo?']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Final response: Tokyo: 18 °C, clear.');
+    expect(stdout).toContain('Number of function calls: 1');
+  });
+});
