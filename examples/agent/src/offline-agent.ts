@@ -54,7 +54,7 @@ export function offlineWeatherAgent(request: ConverseInput): ScriptedTurn {
       const f = converted[weather.indexOf(o)]?.value as { value: number } | undefined;
       return `${w.city}: ${w.temperatureC} °C${f ? ` (${f.value} °F)` : ''}, ${w.conditions}`;
     });
-  return lines.join('. ') + '.';
+  return `${lines.join('. ')}.`;
 }
 
 function lastUserTextIndex(messages: Message[]): number {
