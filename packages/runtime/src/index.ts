@@ -23,11 +23,13 @@ export {
 export {
   AbortError,
   ConnectionError,
+  ContextWindowOverflow,
   ConversationConflict,
   ConversationNotFound,
   MaxStepsExceeded,
   MaxTokensReached,
 } from './errors/project-errors.js';
+export { isContextOverflow } from './errors/is-context-overflow.js';
 export { toConverseError } from './errors/to-converse-error.js';
 export type {
   ConverseInput,

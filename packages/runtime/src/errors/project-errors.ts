@@ -1,4 +1,4 @@
-import { errorKind } from './converse-error.js';
+import { type ConverseErrorOptions, errorKind } from './converse-error.js';
 
 /** The conversation id is not in the store. */
 export class ConversationNotFound extends errorKind('ConversationNotFound', 404, false) {
@@ -46,3 +46,20 @@ export class MaxStepsExceeded extends errorKind('MaxStepsExceeded', undefined, f
  * nothing of the turn was stored: raise `inferenceConfig.maxTokens` and send again.
  */
 export class MaxTokensReached extends errorKind('MaxTokensReached', undefined, false) {}
+
+/**
+ * The request cannot be made to fit the model's context window (or the history budget): even with
+ * everything that may be pruned gone, it is too long. Nothing was stored.
+ */
+export class ContextWindowOverflow extends errorKind('ContextWindowOverflow', 400, false) {
+  constructor(
+    message: string,
+    /** Estimated input tokens of the smallest request that could be made. */
+    readonly estimatedTokens: number,
+    /** The limit it had to fit: the model's context window or `maxHistoryTokens`. */
+    readonly limitTokens: number | undefined,
+    options: ConverseErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
