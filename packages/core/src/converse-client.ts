@@ -8,6 +8,7 @@ import type {
   TokenUsage,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import { type MemoryStrategy, summarizing, tokenBudget } from '@bedrock-converse/memory';
 import {
   AbortError,
   bedrockRuntime,
@@ -48,6 +49,8 @@ import {
   toolLoopMachine,
 } from './machines/tool-loop-machine.js';
 import { turnEffects } from './machines/turn-effects.js';
+import { type MemoryStats, memoryStatsOf } from './memory/memory-stats.js';
+import { summarizeWithModel } from './memory/summarize-with-model.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import type { TurnStreamEvent } from './streaming/stream-events.js';
 import { TurnStream } from './streaming/turn-stream.js';
@@ -83,6 +86,14 @@ export interface ConverseClientOptions {
   /** Timeout of one tool call, unless the tool sets its own. Default 30 000 ms. */
   toolTimeoutMs?: number;
   /**
+   * What the model sees of a long conversation: a strategy from `@bedrock-converse/memory`
+   * (`tokenBudget`, `slidingWindow`, `summarizing`, `compose`), or a name with `maxHistoryTokens`.
+   * The store always keeps the whole history. Default: the whole history is sent.
+   */
+  strategy?: MemoryStrategy | 'tokenBudget' | 'summarizing' | undefined;
+  /** The seed's history budget in tokens: a `tokenBudget` strategy unless `strategy` says otherwise. */
+  maxHistoryTokens?: number | undefined;
+  /**
    * Idle conversation actors kept ready for the next turn (least recently used beyond it are
    * stopped; a stopped one is recreated on demand). Default 1000.
    */
@@ -100,6 +111,8 @@ export interface SendMessageOptions {
   message: MessageInput;
   /** Overrides for this turn only. */
   inferenceConfig?: InferenceConfiguration;
+  /** Pin this message: memory strategies never prune it from what the model sees. */
+  pinned?: boolean;
   /**
    * Tools for this turn instead of the client's (`false`: none). With tools the turn is a tool
    * loop: every call the model asks for runs, its result goes back, until the model answers.
@@ -149,6 +162,8 @@ export interface AddMessageOptions {
   conversationId: string;
   role: ConversationRole;
   content: MessageInput;
+  /** Pin it ("important context"): memory strategies never prune it from what the model sees. */
+  pinned?: boolean;
 }
 
 export interface ConversationHistory {
@@ -160,6 +175,23 @@ export interface ConversationHistory {
   metadata: Record<string, unknown> | undefined;
   createdAt: string;
   updatedAt: string;
+  /**
+   * What the last model request sent of `messages` (the store keeps them all; the model sees what
+   * the memory strategy kept): their indices, the summary sent ahead of them, and the tokens.
+   */
+  lastRequest: LastRequestView | undefined;
+  /** Indices of pinned messages. */
+  pinned: number[];
+}
+
+export interface LastRequestView {
+  /** Indices in `messages` of the messages sent, ascending. */
+  messageIndices: number[];
+  /** The summary of the pruned messages sent ahead of them, if any. */
+  summary: string | undefined;
+  estimatedTokens: number | undefined;
+  /** Input tokens the model reported for the request (single-call turns). */
+  inputTokens: number | undefined;
 }
 
 type ConversationActor = Actor<typeof conversationMachine>;
@@ -198,6 +230,8 @@ export class ConverseClient {
   readonly #functionMap: Record<string, ToolFunction>;
   readonly #toolChoice: ToolChoiceOption | undefined;
   readonly #maxSteps: number;
+  readonly #strategy: MemoryStrategy | undefined;
+  readonly #registry: ModelRegistry;
   #nextTaskId = 0;
 
   constructor(options: ConverseClientOptions) {
@@ -219,10 +253,20 @@ export class ConverseClient {
     // Fail at construction for tools that clash or a functionMap that names unknown functions.
     this.#toolsetFor({});
     const runtime = options.runtime ?? bedrockRuntime();
+    this.#registry = options.registry ?? new ModelRegistry();
+    this.#strategy = memoryStrategyOf(options);
     const prepare = {
       store: this.#store,
-      registry: options.registry ?? new ModelRegistry(),
+      registry: this.#registry,
       inferenceConfig: options.inferenceConfig,
+      memory: this.#strategy && {
+        strategy: this.#strategy,
+        summarize: summarizeWithModel({
+          runtime,
+          modelInfo: () => this.#registry.resolve(this.modelId),
+          retry: options.retry ?? {},
+        }),
+      },
     };
     const call = { runtime, retry: options.retry ?? {} };
     const commit = { store: this.#store, now: this.#now };
@@ -339,7 +383,28 @@ export class ConverseClient {
     const conversationId = checkId(options?.conversationId);
     const role = toRole(options.role);
     const content = toContentBlocks(options.content, 'content');
-    await this.#run(conversationId, { taskId: this.#taskId(), kind: 'append', role, content });
+    await this.#run(conversationId, {
+      taskId: this.#taskId(),
+      kind: 'append',
+      role,
+      content,
+      pinned: options.pinned === true,
+    });
+  }
+
+  /**
+   * What the model sees of the conversation: tokens of the history last sent and what is left of
+   * the budget, messages stored, sent and pruned, the summary's size, and how far the token
+   * estimate was from the model's own count. (The seed's `current_tokens` and `available_tokens`.)
+   */
+  async getMemoryStats(conversationId: string): Promise<MemoryStats> {
+    const record = await this.#store.get(checkId(conversationId));
+    if (!record) throw new ConversationNotFound(conversationId);
+    return memoryStatsOf(
+      record,
+      this.#strategy,
+      this.#registry.resolve(record.modelId).contextWindow,
+    );
   }
 
   async getConversationHistory(conversationId: string): Promise<ConversationHistory> {
@@ -354,6 +419,8 @@ export class ConverseClient {
       metadata: record.metadata,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      lastRequest: lastRequestView(record),
+      pinned: [...(record.memory?.pinned ?? [])],
     };
   }
 
@@ -531,6 +598,41 @@ function checkId(conversationId: unknown): string {
   return conversationId;
 }
 
+function memoryStrategyOf(options: ConverseClientOptions): MemoryStrategy | undefined {
+  const { strategy, maxHistoryTokens } = options;
+  if (strategy !== undefined && typeof strategy === 'object') return strategy;
+  if (maxHistoryTokens === undefined) {
+    if (strategy !== undefined) {
+      throw new ValidationException(`strategy "${strategy}" needs maxHistoryTokens.`);
+    }
+    return undefined;
+  }
+  if (strategy === 'summarizing') return summarizing({ maxTokens: maxHistoryTokens });
+  if (strategy === undefined || strategy === 'tokenBudget') {
+    return tokenBudget({ maxTokens: maxHistoryTokens });
+  }
+  throw new ValidationException(
+    `strategy must be a MemoryStrategy, "tokenBudget" or "summarizing", got ${JSON.stringify(strategy)}.`,
+  );
+}
+
+function lastRequestView(record: ConversationRecord): LastRequestView | undefined {
+  const last = record.memory?.lastRequest;
+  if (!last) return undefined;
+  const messageIndices: number[] = [];
+  for (const [start, end] of last.ranges) for (let i = start; i < end; i++) messageIndices.push(i);
+  const summarised = record.memory?.summary;
+  return {
+    messageIndices,
+    summary:
+      summarised && messageIndices.length > 0 && messageIndices[0]! >= summarised.covers
+        ? summarised.text
+        : undefined,
+    estimatedTokens: last.estimatedTokens,
+    inputTokens: last.inputTokens,
+  };
+}
+
 function checkMaxSteps(maxSteps: unknown): number {
   if (typeof maxSteps !== 'number' || !Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ValidationException(
@@ -583,3 +685,17 @@ export class StreamingConverseClient extends ConverseClient {}
  * `functions` (plain definitions) at construction; `sendMessageWithFunctions` runs the tool loop.
  */
 export class FunctionCallingConverseClient extends ConverseClient {}
+
+/**
+ * The seed's name for a client that manages memory: the same ConverseClient, given
+ * `maxHistoryTokens` (a token budget for what the model sees) and optionally a `strategy`.
+ * `getMemoryStats` reports what it sends.
+ */
+export class MemoryAwareConverseClient extends ConverseClient {
+  constructor(options: ConverseClientOptions & { maxHistoryTokens: number }) {
+    if (typeof options?.maxHistoryTokens !== 'number') {
+      throw new ValidationException('MemoryAwareConverseClient needs maxHistoryTokens, e.g. 4000.');
+    }
+    super(options);
+  }
+}

@@ -1,6 +1,7 @@
 // Re-exported so one import serves the common case.
 export {
   AbortError,
+  ContextWindowOverflow,
   ConversationNotFound,
   ConverseError,
   MaxStepsExceeded,
@@ -17,6 +18,8 @@ export {
   type CreateConversationOptions,
   FunctionCallingConverseClient,
   type FunctionCallingResult,
+  type LastRequestView,
+  MemoryAwareConverseClient,
   type SendMessageOptions,
   type SendResult,
   StreamingConverseClient,
@@ -55,6 +58,8 @@ export {
   toolUsesOf,
 } from './machines/tool-loop-machine.js';
 export { turnEffects } from './machines/turn-effects.js';
+export type { MemoryStats } from './memory/memory-stats.js';
+export { summaryInstruction } from './memory/summarize-with-model.js';
 export {
   baseModelIdOf,
   defaultModelEntries,

@@ -20,6 +20,7 @@ export {
   type ConverseErrorOptions,
   type ErrorMetadata,
 } from './errors/converse-error.js';
+export { isContextOverflow } from './errors/is-context-overflow.js';
 export {
   AbortError,
   ConnectionError,
@@ -29,7 +30,6 @@ export {
   MaxStepsExceeded,
   MaxTokensReached,
 } from './errors/project-errors.js';
-export { isContextOverflow } from './errors/is-context-overflow.js';
 export { toConverseError } from './errors/to-converse-error.js';
 export type {
   ConverseInput,

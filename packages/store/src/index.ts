@@ -2,6 +2,8 @@ export {
   type ConversationRecord,
   type ConversationSummary,
   emptyUsage,
+  type LastRequest,
+  type MemoryState,
   summarise,
   type UsageTotals,
 } from './conversation-record.js';

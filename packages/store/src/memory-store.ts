@@ -66,5 +66,6 @@ function copyOf(record: ConversationRecord): ConversationRecord {
   if (record.metadata !== undefined) copy.metadata = structuredClone(record.metadata);
   if (record.inferenceConfig !== undefined)
     copy.inferenceConfig = structuredClone(record.inferenceConfig);
+  if (record.memory !== undefined) copy.memory = structuredClone(record.memory);
   return copy;
 }

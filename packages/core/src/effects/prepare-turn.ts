@@ -1,33 +1,51 @@
-import type { InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { InferenceConfiguration, Message } from '@aws-sdk/client-bedrock-runtime';
+import {
+  estimateSystemTokens,
+  estimateToolTokens,
+  type MemoryStrategy,
+  type StrategyContext,
+  selectHistory,
+} from '@bedrock-converse/memory';
 import { ConversationNotFound } from '@bedrock-converse/runtime';
 import type { ConversationStore } from '@bedrock-converse/store';
-import type { PreparedTurn, PrepareTurnInput } from '../machines/conversation-types.js';
+import type { MemoryPlan, PreparedTurn, PrepareTurnInput } from '../machines/conversation-types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-import { buildConverseInput } from '../turns/build-request.js';
+import { buildConverseInput, type RequestParts } from '../turns/build-request.js';
 import { appendMessage } from '../turns/message-content.js';
 
 export interface PrepareTurnDeps {
   store: ConversationStore;
   registry: ModelRegistry;
   inferenceConfig?: InferenceConfiguration | undefined;
+  /** History pruning: what the model sees of a long conversation. Absent: the whole history. */
+  memory?:
+    | { strategy: MemoryStrategy; summarize?: StrategyContext['summarize'] | undefined }
+    | undefined;
 }
 
-/** Reads the conversation and builds the turn: the new history and the request. Stores nothing. */
+/**
+ * Reads the conversation and builds the turn: the new history (all of it, to be stored) and the
+ * request (what the model sees of it, after the memory strategy). Stores nothing.
+ */
 export async function prepareTurnWith(
   deps: PrepareTurnDeps,
   { conversationId, task }: PrepareTurnInput,
 ): Promise<PreparedTurn> {
   const record = await deps.store.get(conversationId);
   if (!record) throw new ConversationNotFound(conversationId);
+  const stored = record.memory?.pinned ?? [];
   if (task.kind === 'append') {
+    const messages = appendMessage(record.messages, { role: task.role, content: task.content });
     return {
       record,
-      messages: appendMessage(record.messages, { role: task.role, content: task.content }),
+      messages,
+      ...(task.pinned ? { memoryPlan: { pinned: withPin(stored, messages) } } : {}),
     };
   }
   const messages = appendMessage(record.messages, { role: 'user', content: task.content }, true);
+  const pinned = task.pinned ? withPin(stored, messages) : stored;
   const modelInfo = deps.registry.resolve(record.modelId);
-  const request = buildConverseInput({
+  const parts: RequestParts = {
     modelInfo,
     messages,
     systemPrompt: record.systemPrompt,
@@ -37,10 +55,54 @@ export async function prepareTurnWith(
       ...task.inferenceConfig,
     },
     toolConfig: task.toolConfig,
-  });
+  };
+  let sentIndices: number[] | undefined;
+  let memoryPlan: MemoryPlan | undefined = task.pinned ? { pinned } : undefined;
+  if (deps.memory) {
+    const calibration = record.memory?.calibration ?? 1;
+    const selection = await selectHistory(
+      {
+        messages,
+        pinned,
+        calibration,
+        summary: record.memory?.summary,
+        summarize: deps.memory.summarize,
+      },
+      deps.memory.strategy,
+    );
+    parts.messages = selection.messages;
+    sentIndices = selection.indices;
+    memoryPlan = {
+      pinned,
+      summary: selection.summary,
+      estimatedTokens: selection.estimatedTokens,
+      calibration,
+    };
+  }
+  const request = buildConverseInput(parts);
+  if (memoryPlan?.estimatedTokens !== undefined) {
+    memoryPlan.rawInputEstimate =
+      memoryPlan.estimatedTokens / (memoryPlan.calibration ?? 1) +
+      estimateSystemTokens(request.system) +
+      estimateToolTokens(request.toolConfig);
+  }
   const streamFallback =
     task.stream === true &&
     request.toolConfig !== undefined &&
     !modelInfo.capabilities.toolsWhileStreaming;
-  return { record, messages, request, ...(streamFallback ? { streamFallback } : {}) };
+  return {
+    record,
+    messages,
+    request,
+    requestParts: parts,
+    ...(sentIndices ? { sentIndices } : {}),
+    ...(memoryPlan ? { memoryPlan } : {}),
+    ...(streamFallback ? { streamFallback } : {}),
+  };
+}
+
+/** The pins with the newest message added (a merged user message keeps its index). */
+function withPin(pinned: readonly number[], messages: readonly Message[]): number[] {
+  const index = messages.length - 1;
+  return pinned.includes(index) ? [...pinned] : [...pinned, index];
 }

@@ -1,9 +1,13 @@
 // Transition tests of the conversation machine: every effect is a fake swapped in with `provide`,
 // and the suite checks that it took every transition the machine declares.
+import type { Message } from '@aws-sdk/client-bedrock-runtime';
+import { ContextWindowOverflow, ValidationException } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AnyStateNode, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { toDirectedGraph } from 'xstate/graph';
+import { ModelRegistry } from '../registry/model-registry.js';
+import { buildConverseInput } from '../turns/build-request.js';
 import { type ConversationEmitted, conversationMachine } from './conversation-machine.js';
 import type {
   CallModelInput,
@@ -30,7 +34,9 @@ function declaredEdges(): string[] {
     ...node.edges.map((e) => edgeName(e.source.key, e.target.key, e.label.text)),
     ...node.children.flatMap(walk),
   ];
-  return [...walk(toDirectedGraph(conversationMachine)), edgeName('idle', 'preparing', '')].sort();
+  return [
+    ...new Set([...walk(toDirectedGraph(conversationMachine)), edgeName('idle', 'preparing', '')]),
+  ].sort();
 }
 
 function record(messages: ConversationRecord['messages'] = []): ConversationRecord {
@@ -314,7 +320,7 @@ describe('conversationMachine', () => {
     await h.flush();
     expect(h.state()).toBe('usingTools');
     expect(h.loopInputs).toStrictEqual([
-      { taskId: '1', request, stream: true, fallback: false, maxSteps: 3 },
+      { taskId: '1', request, stream: true, fallback: false, maxSteps: 3, shrinkable: undefined },
     ]);
     const loopReply = { ...reply, messages: [], toolCalls: [], steps: 2 };
     h.calls.loop[0]!.resolve({ ok: true, reply: loopReply });
@@ -343,6 +349,44 @@ describe('conversationMachine', () => {
       // Cancelling stops the loop, which aborts what it was doing.
       expect(h.loopSignals[0]!.aborted).toBe(how === 'is cancelled');
       expect(h.calls.commit).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ['callingModel', send],
+    ['streaming', streamed],
+  ] as const)(
+    'in %s, a request too long for the model is shrunk and sent again, until nothing more can go',
+    async (state, task) => {
+      const h = harness();
+      h.actor.send({ type: 'task.submit', task: task('1') });
+      const messages: Message[] = [
+        { role: 'user', content: [{ text: 'old question' }] },
+        { role: 'assistant', content: [{ text: 'old answer' }] },
+        { role: 'user', content: [{ text: 'newest' }] },
+      ];
+      const requestParts = { modelInfo: new ModelRegistry().resolve('local.test'), messages };
+      h.calls.prepare[0]!.resolve({
+        record: record(messages.slice(0, 2)),
+        messages,
+        request: buildConverseInput(requestParts),
+        requestParts,
+      });
+      await h.flush();
+      const sent = () => (state === 'streaming' ? h.inputs.stream : h.inputs.model);
+      const tooLong = new ValidationException('Input is too long for requested model.');
+      h.calls.model[0]!.reject(tooLong);
+      await h.flush();
+      // Sent again without the oldest exchange.
+      expect(h.state()).toBe(state);
+      expect(sent().map((i) => i.request.messages!.length)).toStrictEqual([3, 1]);
+      expect(h.actor.getSnapshot().context.prepared!.sentIndices).toStrictEqual([2]);
+      h.calls.model[1]!.reject(tooLong);
+      await h.flush();
+      expect(h.state()).toBe('idle');
+      const failure = h.emitted[0] as { error: Error };
+      expect(failure.error).toBeInstanceOf(ContextWindowOverflow);
+      expect(failure.error.cause).toBe(tooLong);
     },
   );
 

@@ -2,9 +2,10 @@
 // prepares each, calls the model, and commits the turn to the store in one versioned write. The
 // machine itself does no I/O: each state asks its `effects` actor for one piece of work and moves
 // on when that actor reports back.
-import { AbortError } from '@bedrock-converse/runtime';
+import { AbortError, isContextOverflow } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
 import { and, assign, emit, sendTo, setup } from 'xstate';
+import { overflowError, shrinkableOf, shrinkPrepared } from '../turns/shrink-request.js';
 import type {
   ConversationTask,
   EffectEvent,
@@ -70,6 +71,12 @@ export const conversationSetup = setup({
     /** The event is about the task being worked on (late news of a cancelled task is ignored). */
     isCurrentTask: ({ context, event }) =>
       'taskId' in event && event.taskId === context.task?.taskId,
+    /** The model said the request does not fit its context window. */
+    isContextOverflow: ({ event }) =>
+      event.type === 'turn.failed' && isContextOverflow(event.error),
+    /** Overflow recovery can still make the request smaller. */
+    canShrinkRequest: ({ context }) =>
+      context.prepared !== undefined && shrinkPrepared(context.prepared) !== undefined,
     isQueuedTask: ({ context, event }) =>
       'taskId' in event && context.queue.some((task) => task.taskId === event.taskId),
   },
@@ -89,6 +96,18 @@ export const conversationSetup = setup({
     storePrepared: assign({
       prepared: ({ event }) => (event.type === 'turn.prepared' ? event.output : undefined),
     }),
+    /** One round of overflow recovery: a smaller request (the stored history is untouched). */
+    shrinkRequest: assign({
+      prepared: ({ context }) => shrinkPrepared(context.prepared!) ?? context.prepared,
+    }),
+    emitOverflow: emit(({ context, event }) => ({
+      type: 'task.failed' as const,
+      taskId: context.task!.taskId,
+      error: overflowError(
+        context.prepared,
+        event.type === 'turn.failed' ? event.error : undefined,
+      ),
+    })),
     storeReply: assign({
       reply: ({ event }) => (event.type === 'turn.replied' ? event.output : undefined),
     }),
@@ -154,6 +173,27 @@ const failTurn = {
   actions: ['emitFailure', 'rollbackTurn'],
 } as const;
 
+/**
+ * A model call failed in `state`: when the request did not fit, shrink it and call again (every
+ * round removes tokens, so this ends); when nothing more can go, ContextWindowOverflow; any other
+ * failure rolls the turn back.
+ */
+const modelCallFailed = (state: 'callingModel' | 'streaming') =>
+  [
+    {
+      guard: and(['isCurrentTask', 'isContextOverflow', 'canShrinkRequest']),
+      target: state,
+      reenter: true,
+      actions: 'shrinkRequest',
+    },
+    {
+      guard: and(['isCurrentTask', 'isContextOverflow']),
+      target: 'idle',
+      actions: ['emitOverflow', 'rollbackTurn'],
+    },
+    failTurn,
+  ] as const;
+
 /** The caller cancelled the current task: abort its work and roll the turn back. */
 const cancelTurn = {
   guard: 'isCurrentTask',
@@ -209,7 +249,7 @@ export const conversationMachine = conversationSetup.createMachine({
       entry: 'requestModelCall',
       on: {
         'turn.replied': { guard: 'isCurrentTask', target: 'committing', actions: 'storeReply' },
-        'turn.failed': failTurn,
+        'turn.failed': modelCallFailed('callingModel'),
         'task.cancel': cancelTurn,
       },
     },
@@ -218,7 +258,7 @@ export const conversationMachine = conversationSetup.createMachine({
       entry: 'requestModelStream',
       on: {
         'turn.replied': { guard: 'isCurrentTask', target: 'committing', actions: 'storeReply' },
-        'turn.failed': failTurn,
+        'turn.failed': modelCallFailed('streaming'),
         'task.cancel': cancelTurn,
       },
     },
@@ -237,6 +277,7 @@ export const conversationMachine = conversationSetup.createMachine({
             stream: task.stream === true,
             fallback: context.prepared!.streamFallback === true,
             maxSteps: task.toolLoop!.maxSteps,
+            shrinkable: shrinkableOf(context.prepared!),
           };
         },
         onDone: [

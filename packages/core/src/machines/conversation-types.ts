@@ -5,9 +5,11 @@ import type {
   Message,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { HistorySummary } from '@bedrock-converse/memory';
 import type { ConverseInput, ConverseResult } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
 import type { ToolCall } from '@bedrock-converse/tools';
+import type { RequestParts } from '../turns/build-request.js';
 
 /** One unit of work on a conversation, run strictly after the ones queued before it. */
 export type ConversationTask = SendTask | AppendTask;
@@ -27,6 +29,8 @@ export interface SendTask {
    * id) until the model answers without tools or `maxSteps` model calls were made.
    */
   toolLoop?: { maxSteps: number } | undefined;
+  /** Pin the user message: it is never pruned from what the model sees. */
+  pinned?: boolean | undefined;
 }
 
 /** A message added to the history without calling the model. */
@@ -35,6 +39,7 @@ export interface AppendTask {
   kind: 'append';
   role: ConversationRole;
   content: ContentBlock[];
+  pinned?: boolean | undefined;
 }
 
 /** The result of preparing a task: nothing of it is stored yet. */
@@ -50,6 +55,24 @@ export interface PreparedTurn {
    * streaming): it is answered by one Converse call and delivered as stream events.
    */
   streamFallback?: boolean | undefined;
+  /** What the request was built from: rebuilt from it when overflow recovery shrinks the history. */
+  requestParts?: RequestParts | undefined;
+  /** For each message of `requestParts.messages`, its index in `messages` (absent: all, in order). */
+  sentIndices?: number[] | undefined;
+  /** The memory bookkeeping this turn writes (pins, summary, estimates). */
+  memoryPlan?: MemoryPlan | undefined;
+}
+
+/** What memory management decided while preparing a turn. */
+export interface MemoryPlan {
+  pinned: number[];
+  summary?: (HistorySummary & { tokens: number }) | undefined;
+  /** Calibrated estimate of the messages sent. */
+  estimatedTokens?: number | undefined;
+  /** Raw (uncalibrated) estimate of the whole request, for calibration after the turn. */
+  rawInputEstimate?: number | undefined;
+  /** The calibration the estimates were made with. */
+  calibration?: number | undefined;
 }
 
 export interface ModelReply {

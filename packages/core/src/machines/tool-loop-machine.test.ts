@@ -1,13 +1,19 @@
 // Transition tests of the tool-loop machine: the model and the tools are fakes swapped in with
 // `provide`, and the suite checks that it took every transition the machine declares.
-import type { ConverseResult } from '@bedrock-converse/runtime';
+import {
+  ContextWindowOverflow,
+  type ConverseResult,
+  ValidationException,
+} from '@bedrock-converse/runtime';
 import type { ToolCall } from '@bedrock-converse/tools';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AnyStateNode, createActor, fromPromise, type InspectionEvent } from 'xstate';
 import { toDirectedGraph } from 'xstate/graph';
+import { ModelRegistry } from '../registry/model-registry.js';
 import type { ModelReply } from './conversation-types.js';
 import {
   type ModelStepInput,
+  type ToolLoopInput,
   type ToolLoopOutput,
   type ToolStepInput,
   toolLoopMachine,
@@ -59,7 +65,11 @@ const call = (toolUseId: string): ToolCall => ({
 /** Runs the loop with scripted model replies and tool results (a function may throw). */
 async function runLoop(
   replies: Array<ModelReply | Error>,
-  options: { maxSteps?: number; tools?: (input: ToolStepInput) => ToolCall[] } = {},
+  options: {
+    maxSteps?: number;
+    tools?: (input: ToolStepInput) => ToolCall[];
+    shrinkable?: ToolLoopInput['shrinkable'];
+  } = {},
 ) {
   const modelInputs: ModelStepInput[] = [];
   const toolInputs: ToolStepInput[] = [];
@@ -84,6 +94,7 @@ async function runLoop(
       stream: false,
       fallback: false,
       maxSteps: options.maxSteps ?? 5,
+      shrinkable: options.shrinkable,
     },
     inspect: (event: InspectionEvent) => {
       if (event.type !== '@xstate.microstep' || event.actorRef !== actor) return;
@@ -166,6 +177,30 @@ describe('toolLoopMachine', () => {
     expect(run.state).toBe('failed');
     expect((run.output as { error: Error }).error.name).toBe('MaxTokensReached');
     expect(run.toolInputs).toHaveLength(0);
+  });
+
+  it('shrinks a request too long for the model and calls again; fails when nothing more can go', async () => {
+    const tooLong = new ValidationException('Input is too long for requested model.');
+    const messages = [
+      { role: 'user' as const, content: [{ text: 'old' }] },
+      { role: 'assistant' as const, content: [{ text: 'old answer' }] },
+      { role: 'user' as const, content: [{ text: 'q' }] },
+    ];
+    const shrinkable = {
+      parts: { modelInfo: new ModelRegistry().resolve('local.test'), messages },
+      indices: [0, 1, 2],
+      pinned: [],
+    };
+    const recovered = await runLoop([tooLong, answer('end_turn', [{ text: 'fits' }])], {
+      shrinkable,
+    });
+    expect(recovered.output).toMatchObject({ ok: true });
+    expect(recovered.modelInputs[1]!.request.messages).toStrictEqual([messages[2]]);
+
+    const run = await runLoop([tooLong, tooLong], { shrinkable });
+    expect(run.state).toBe('failed');
+    expect((run.output as { error: Error }).error).toBeInstanceOf(ContextWindowOverflow);
+    expect(run.modelInputs).toHaveLength(2);
   });
 
   it('fails when the model call fails', async () => {

@@ -5,12 +5,18 @@
 import type { Message, TokenUsage, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import {
   type ConverseInput,
+  isContextOverflow,
   MaxStepsExceeded,
   MaxTokensReached,
   replyMessage,
 } from '@bedrock-converse/runtime';
 import type { ToolCall } from '@bedrock-converse/tools';
 import { and, assign, fromPromise, not, setup } from 'xstate';
+import {
+  overflowError,
+  type ShrinkableRequest,
+  shrinkLoopRequest,
+} from '../turns/shrink-request.js';
 import type { ModelReply } from './conversation-types.js';
 
 export interface ToolLoopInput {
@@ -22,6 +28,8 @@ export interface ToolLoopInput {
   fallback: boolean;
   /** At most this many model calls in the turn. */
   maxSteps: number;
+  /** How the first request was built, so overflow recovery can make a smaller one. */
+  shrinkable?: ShrinkableRequest | undefined;
 }
 
 export interface ToolLoopContext extends ToolLoopInput {
@@ -36,6 +44,8 @@ export interface ToolLoopContext extends ToolLoopInput {
   latencyMs: number;
   calls: ToolCall[];
   error: unknown;
+  /** Copies of `added` as sent after overflow recovery cut some of them (the first ones). */
+  sentAdded: Message[];
 }
 
 interface UsageSum extends TokenUsage {
@@ -128,6 +138,27 @@ function addUsage(totals: UsageSum, usage: TokenUsage | undefined): UsageSum {
   return sum;
 }
 
+/** The loop's request made smaller by one round of overflow recovery, if it can be. */
+function shrunk(context: ToolLoopContext): Partial<ToolLoopContext> | undefined {
+  if (!context.shrinkable) return undefined;
+  const next = shrinkLoopRequest(context.shrinkable, context.request, [
+    ...context.sentAdded,
+    ...context.added.slice(context.sentAdded.length),
+  ]);
+  return next && { shrinkable: next.shrinkable, request: next.request, sentAdded: next.sentAdded };
+}
+
+/** The model said the request does not fit, and recovery can still make it smaller. */
+function canShrinkAfterOverflow({
+  context,
+  event,
+}: {
+  context: ToolLoopContext;
+  event: { error: unknown };
+}) {
+  return isContextOverflow(event.error) && shrunk(context) !== undefined;
+}
+
 export const toolLoopMachine = toolLoopSetup.createMachine({
   id: 'toolLoop',
   context: ({ input }) => ({
@@ -139,6 +170,7 @@ export const toolLoopMachine = toolLoopSetup.createMachine({
     latencyMs: 0,
     calls: [],
     error: undefined,
+    sentAdded: [],
   }),
   initial: 'callingModel',
   states: {
@@ -149,7 +181,11 @@ export const toolLoopMachine = toolLoopSetup.createMachine({
           taskId: context.taskId,
           request: {
             ...context.request,
-            messages: [...(context.request.messages ?? []), ...context.added],
+            messages: [
+              ...(context.request.messages ?? []),
+              ...context.sentAdded,
+              ...context.added.slice(context.sentAdded.length),
+            ],
           },
           stream: context.stream,
           fallback: context.fallback,
@@ -158,10 +194,35 @@ export const toolLoopMachine = toolLoopSetup.createMachine({
           target: 'deciding',
           actions: { type: 'recordReply', params: ({ event }) => event.output },
         },
-        onError: {
-          target: 'failed',
-          actions: { type: 'fail', params: ({ event }) => ({ error: event.error }) },
-        },
+        onError: [
+          {
+            guard: canShrinkAfterOverflow,
+            target: 'callingModel',
+            reenter: true,
+            actions: assign(({ context }) => shrunk(context)!),
+          },
+          {
+            guard: ({ event }) => isContextOverflow(event.error),
+            target: 'failed',
+            actions: {
+              type: 'fail',
+              params: ({ context, event }) => ({
+                error: overflowError(
+                  context.shrinkable && {
+                    requestParts: context.shrinkable.parts,
+                    request: context.request,
+                  },
+                  event.error,
+                  context.added,
+                ),
+              }),
+            },
+          },
+          {
+            target: 'failed',
+            actions: { type: 'fail', params: ({ event }) => ({ error: event.error }) },
+          },
+        ],
       },
     },
     deciding: {

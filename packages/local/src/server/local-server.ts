@@ -13,6 +13,7 @@ import {
   ValidationException,
 } from '@bedrock-converse/runtime';
 import { scriptedRuntime } from '../scripted-runtime.js';
+import { countRequestTokens, countTextTokens } from '../text-tokens.js';
 import { encodeEvent, encodeException, isStreamExceptionName } from './event-stream.js';
 import { type Fault, FaultInjector, type Route } from './faults.js';
 import { type ValidationRules, validateConverseRequest } from './validate-request.js';
@@ -30,6 +31,12 @@ export interface LocalServerOptions {
   validation?: ValidationRules;
   /** How many requests `requests` keeps (oldest dropped first). Default 1000. */
   keepRequests?: number;
+  /**
+   * Input tokens a model takes (counted as the scripted model counts them: messages, system
+   * prompt and tool specs). A longer request is refused as Bedrock does: 400 ValidationException
+   * "Input is too long for requested model." A number applies to every model. Default: no limit.
+   */
+  contextWindow?: number | ((modelId: string) => number | undefined);
 }
 
 /** What the server saw of one request. */
@@ -176,6 +183,18 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
     const problem = validateConverseRequest(body, options.validation);
     if (problem) return sendError(res, new ValidationException(problem));
     const input = { ...body, modelId } as ConverseInput;
+    const window =
+      typeof options.contextWindow === 'function'
+        ? options.contextWindow(modelId)
+        : options.contextWindow;
+    if (window !== undefined) {
+      const tokens =
+        countRequestTokens(input.messages, input.system) +
+        (input.toolConfig ? countTextTokens(JSON.stringify(input.toolConfig)) : 0);
+      if (tokens > window) {
+        return sendError(res, new ValidationException('Input is too long for requested model.'));
+      }
+    }
     if (route === 'converse') return sendJson(res, await runtime.converse(input, call));
     return stream(
       res,
