@@ -1,6 +1,7 @@
-// pnpm bench [--write] [--turns N] [--streams N]
+// pnpm bench [--write] [--turns N] [--streams N] [--only NAME]
 // Runs every benchmark, prints its table, and with --write stores it in docs/benchmarks.md.
 import { parseArgs } from 'node:util';
+import { memoryLatency } from './memory-latency.js';
 import { writeSection } from './report.js';
 import { streamLatency } from './stream-latency.js';
 import { turnLatency } from './turn-latency.js';
@@ -12,14 +13,17 @@ const { values } = parseArgs({
     write: { type: 'boolean', default: false },
     turns: { type: 'string', default: '600' },
     streams: { type: 'string', default: '400' },
+    only: { type: 'string' },
   },
 });
 
 const benches: Array<[string, () => Promise<string>]> = [
   ['turn-latency', () => turnLatency({ turns: Number(values.turns) })],
   ['stream-latency', () => streamLatency({ streams: Number(values.streams) })],
+  ['memory-latency', () => memoryLatency({ turns: 300 })],
 ];
 for (const [name, run] of benches) {
+  if (values.only !== undefined && values.only !== name) continue;
   const table = await run();
   console.log(`${table}\n`);
   if (values.write) await writeSection(name, table);

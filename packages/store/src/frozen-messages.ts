@@ -10,13 +10,25 @@ export function frozenCopy(message: Message): Message {
 }
 
 /**
- * The messages of a write, as the store keeps them: messages it already holds (frozen, shared) are
- * kept as they are; any other message is copied and frozen. A write therefore costs what its new
- * messages cost, however long the history is.
+ * The messages of a write, as the store keeps them (a frozen array): messages it already holds
+ * (frozen, shared) are kept as they are; any other message is copied and frozen. The usual write
+ * is the held history plus new messages, which costs a pointer comparison per held message and a
+ * copy per new one, however long the history is.
  */
 export function internMessages(messages: readonly Message[], held: readonly Message[]): Message[] {
-  const known = new Set(held);
-  return messages.map((message) => (known.has(message) ? message : frozenCopy(message)));
+  let prefix = 0;
+  while (prefix < messages.length && prefix < held.length && messages[prefix] === held[prefix]) {
+    prefix += 1;
+  }
+  let known: Set<Message> | undefined;
+  const result = messages.slice(0, prefix);
+  for (let i = prefix; i < messages.length; i++) {
+    const message = messages[i]!;
+    // Only a frozen message can be one the store holds; build the lookup only when one shows up.
+    if (Object.isFrozen(message)) known ??= new Set(held);
+    result.push(known?.has(message) ? message : frozenCopy(message));
+  }
+  return Object.freeze(result) as Message[];
 }
 
 function deepFreeze<T>(value: T): T {

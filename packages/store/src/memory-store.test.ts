@@ -51,9 +51,12 @@ describe('MemoryConversationStore', () => {
     await store.put({ ...created, messages: [written] });
     written.content[0]!.text = 'changed by the writer';
     const copy = (await store.get('c1'))!;
-    copy.messages.push({ role: 'assistant', content: [{ text: 'sneaky' }] });
     copy.metadata!.tag = 'b';
-    // Stored messages are shared read-only: changing one throws instead of corrupting history.
+    // The messages array and the messages are shared read-only: changing them throws instead of
+    // corrupting the history.
+    expect(() => copy.messages.push({ role: 'assistant', content: [{ text: 'sneaky' }] })).toThrow(
+      TypeError,
+    );
     expect(() => {
       (copy.messages[0]!.content![0] as { text: string }).text = 'sneaky';
     }).toThrow(TypeError);
