@@ -13,6 +13,7 @@ import {
   AbortError,
   bedrockRuntime,
   ConversationNotFound,
+  type ConverseInput,
   type ModelRuntime,
   type RetryOptions,
   replyMessage,
@@ -93,6 +94,12 @@ export interface ConverseClientOptions {
   strategy?: MemoryStrategy | 'tokenBudget' | 'summarizing' | undefined;
   /** The seed's history budget in tokens: a `tokenBudget` strategy unless `strategy` says otherwise. */
   maxHistoryTokens?: number | undefined;
+  /**
+   * Count each request exactly with the model's CountTokens operation before sending it (where the
+   * runtime and model support it; otherwise estimates are used), so the budget holds from the
+   * first turn. Costs one extra call per turn. Default false.
+   */
+  countTokens?: boolean | undefined;
   /**
    * Idle conversation actors kept ready for the next turn (least recently used beyond it are
    * stopped; a stopped one is recreated on demand). Default 1000.
@@ -266,6 +273,7 @@ export class ConverseClient {
           modelInfo: () => this.#registry.resolve(this.modelId),
           retry: options.retry ?? {},
         }),
+        countTokens: options.countTokens ? exactCounter(runtime) : undefined,
       },
     };
     const call = { runtime, retry: options.retry ?? {} };
@@ -596,6 +604,40 @@ function checkId(conversationId: unknown): string {
     );
   }
   return conversationId;
+}
+
+/**
+ * The model's count of a request, or undefined where it cannot count: a runtime without
+ * CountTokens, or a model the service refuses it for (remembered, so it is asked once).
+ */
+function exactCounter(runtime: ModelRuntime) {
+  const unsupported = new Set<string>();
+  return async (request: ConverseInput): Promise<number | undefined> => {
+    if (!runtime.countTokens || unsupported.has(request.modelId!)) return undefined;
+    try {
+      return await runtime.countTokens({
+        modelId: request.modelId,
+        input: {
+          converse: {
+            messages: request.messages,
+            ...(request.system ? { system: request.system } : {}),
+            ...(request.toolConfig ? { toolConfig: request.toolConfig } : {}),
+          },
+        },
+      });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (
+        name === 'ValidationException' ||
+        name === 'ResourceNotFoundException' ||
+        name === 'AccessDeniedException'
+      ) {
+        unsupported.add(request.modelId!);
+        return undefined;
+      }
+      throw error;
+    }
+  };
 }
 
 function memoryStrategyOf(options: ConverseClientOptions): MemoryStrategy | undefined {

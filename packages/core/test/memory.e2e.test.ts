@@ -133,6 +133,20 @@ describe('a 60-turn conversation with maxHistoryTokens 2000', () => {
     expect(history.messages).toHaveLength(120);
   });
 
+  it('with countTokens, counts each request exactly and calibrates before sending', async () => {
+    const { server } = await serve();
+    const client = clientOn(server, { maxHistoryTokens: 2000, countTokens: true });
+    const id = await client.createConversation({ systemPrompt: 'You are brief.' });
+    for (let i = 0; i < 3; i++) {
+      await client.sendMessage({ conversationId: id, message: question(i) });
+      // From the very first turn the estimate is the model's own count.
+      expect((await client.getMemoryStats(id)).estimateError).toBe(0);
+    }
+    const routes = server.requests.map((r) => r.route);
+    expect(routes.filter((r) => r === 'count-tokens')).toHaveLength(3);
+    expect(routes.filter((r) => r === 'converse')).toHaveLength(3);
+  });
+
   it('never prunes a pinned message', async () => {
     const { server } = await serve();
     const client = clientOn(server, { strategy: summarizing({ maxTokens: 600 }) });

@@ -50,15 +50,20 @@ function nextMemory(
     ranges: toRanges(prepared.sentIndices, prepared.messages.length),
     historyLength: prepared.messages.length,
     ...(plan?.estimatedTokens === undefined ? {} : { estimatedTokens: plan.estimatedTokens }),
-    ...(plan?.rawInputEstimate === undefined
-      ? {}
-      : { estimatedInputTokens: plan.rawInputEstimate * (plan.calibration ?? 1) }),
+    ...(plan?.countedInputTokens !== undefined
+      ? { estimatedInputTokens: plan.countedInputTokens }
+      : plan?.rawInputEstimate === undefined
+        ? {}
+        : { estimatedInputTokens: plan.rawInputEstimate * (plan.calibration ?? 1) }),
     ...(inputTokens === undefined ? {} : { inputTokens }),
   };
   const memory: MemoryState = { ...previous, lastRequest };
   if (plan) memory.pinned = plan.pinned;
   if (plan?.summary) memory.summary = plan.summary;
-  if (plan?.rawInputEstimate !== undefined) {
+  if (plan?.countedInputTokens !== undefined && plan.calibration !== undefined) {
+    // Calibrated on the model's own count before sending: keep that.
+    memory.calibration = plan.calibration;
+  } else if (plan?.rawInputEstimate !== undefined) {
     const calibration = calibrate(previous?.calibration, plan.rawInputEstimate, inputTokens);
     if (calibration !== undefined) memory.calibration = calibration;
   }

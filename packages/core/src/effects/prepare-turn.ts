@@ -6,7 +6,7 @@ import {
   type StrategyContext,
   selectHistory,
 } from '@bedrock-converse/memory';
-import { ConversationNotFound } from '@bedrock-converse/runtime';
+import { ConversationNotFound, type ConverseInput } from '@bedrock-converse/runtime';
 import type { ConversationStore } from '@bedrock-converse/store';
 import type { MemoryPlan, PreparedTurn, PrepareTurnInput } from '../machines/conversation-types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
@@ -19,7 +19,15 @@ export interface PrepareTurnDeps {
   inferenceConfig?: InferenceConfiguration | undefined;
   /** History pruning: what the model sees of a long conversation. Absent: the whole history. */
   memory?:
-    | { strategy: MemoryStrategy; summarize?: StrategyContext['summarize'] | undefined }
+    | {
+        strategy: MemoryStrategy;
+        summarize?: StrategyContext['summarize'] | undefined;
+        /**
+         * The model's exact count of a request (the CountTokens operation), when the client is
+         * asked to use it; undefined when the model cannot count.
+         */
+        countTokens?: ((request: ConverseInput) => Promise<number | undefined>) | undefined;
+      }
     | undefined;
 }
 
@@ -59,17 +67,37 @@ export async function prepareTurnWith(
   let sentIndices: number[] | undefined;
   let memoryPlan: MemoryPlan | undefined = task.pinned ? { pinned } : undefined;
   if (deps.memory) {
-    const calibration = record.memory?.calibration ?? 1;
-    const selection = await selectHistory(
-      {
-        messages,
-        pinned,
-        calibration,
-        summary: record.memory?.summary,
-        summarize: deps.memory.summarize,
-      },
-      deps.memory.strategy,
-    );
+    let calibration = record.memory?.calibration ?? 1;
+    const select = () =>
+      selectHistory(
+        {
+          messages,
+          pinned,
+          calibration,
+          summary: record.memory?.summary,
+          summarize: deps.memory!.summarize,
+        },
+        deps.memory!.strategy,
+      );
+    let selection = await select();
+    let exactInput: number | undefined;
+    if (deps.memory.countTokens) {
+      // Count the request exactly, calibrate on it now, and select again if the count says so.
+      const counted = await deps.memory.countTokens(
+        buildConverseInput({ ...parts, messages: selection.messages }),
+      );
+      const raw = selection.estimatedTokens / calibration;
+      const fixed =
+        estimateSystemTokens(
+          buildConverseInput({ ...parts, messages: selection.messages }).system,
+        ) + estimateToolTokens(parts.toolConfig);
+      if (counted !== undefined && raw > 0 && counted > fixed) {
+        calibration = (counted - fixed) / raw;
+        const again = await select();
+        if (sameIndices(again.indices, selection.indices)) exactInput = counted;
+        selection = again;
+      }
+    }
     parts.messages = selection.messages;
     sentIndices = selection.indices;
     memoryPlan = {
@@ -77,6 +105,7 @@ export async function prepareTurnWith(
       summary: selection.summary,
       estimatedTokens: selection.estimatedTokens,
       calibration,
+      ...(exactInput === undefined ? {} : { countedInputTokens: exactInput }),
     };
   }
   const request = buildConverseInput(parts);
@@ -105,4 +134,8 @@ export async function prepareTurnWith(
 function withPin(pinned: readonly number[], messages: readonly Message[]): number[] {
   const index = messages.length - 1;
   return pinned.includes(index) ? [...pinned] : [...pinned, index];
+}
+
+function sameIndices(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }

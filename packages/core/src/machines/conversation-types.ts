@@ -73,6 +73,8 @@ export interface MemoryPlan {
   rawInputEstimate?: number | undefined;
   /** The calibration the estimates were made with. */
   calibration?: number | undefined;
+  /** The model's own count of the request (CountTokens), when the client asked for it. */
+  countedInputTokens?: number | undefined;
 }
 
 export interface ModelReply {
