@@ -8,7 +8,20 @@ import type {
   TokenUsage,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
-import { type MemoryStrategy, summarizing, tokenBudget } from '@bedrock-converse/memory';
+import type {
+  QuotaGrant,
+  QuotaPriority,
+  QuotaScheduler,
+  QuotaStats,
+} from '@bedrock-converse/limits';
+import {
+  estimateMessages,
+  estimateSystemTokens,
+  estimateToolTokens,
+  type MemoryStrategy,
+  summarizing,
+  tokenBudget,
+} from '@bedrock-converse/memory';
 import {
   AbortError,
   bedrockRuntime,
@@ -41,6 +54,7 @@ import { type Actor, createActor, fromPromise, type InspectionEvent, type Observ
 import { callModelWith } from './effects/call-model.js';
 import { commitTurnWith } from './effects/commit-turn.js';
 import { prepareTurnWith } from './effects/prepare-turn.js';
+import type { QuotaGate } from './effects/quota-gate.js';
 import { streamModelWith } from './effects/stream-model.js';
 import { type ConversationEmitted, conversationMachine } from './machines/conversation-machine.js';
 import type { ConversationTask, ModelReply } from './machines/conversation-types.js';
@@ -101,6 +115,15 @@ export interface ConverseClientOptions {
    */
   countTokens?: boolean | undefined;
   /**
+   * The quota scheduler that paces model calls (requests and tokens per minute), from
+   * `await QuotaScheduler.create({ rpm, tpm, redis? })` in `@bedrock-converse/limits`. Several
+   * clients, and with Redis several processes, can share one. Each turn then waits for quota in
+   * the machine's `waitingForQuota` state.
+   */
+  quota?: QuotaScheduler | undefined;
+  /** Quota priority of this client's turns. Default "interactive". */
+  priority?: QuotaPriority | undefined;
+  /**
    * Idle conversation actors kept ready for the next turn (least recently used beyond it are
    * stopped; a stopped one is recreated on demand). Default 1000.
    */
@@ -120,6 +143,8 @@ export interface SendMessageOptions {
   inferenceConfig?: InferenceConfiguration;
   /** Pin this message: memory strategies never prune it from what the model sees. */
   pinned?: boolean;
+  /** Quota priority of this turn (with a quota scheduler). */
+  priority?: QuotaPriority;
   /**
    * Tools for this turn instead of the client's (`false`: none). With tools the turn is a tool
    * loop: every call the model asks for runs, its result goes back, until the model answers.
@@ -238,6 +263,11 @@ export class ConverseClient {
   readonly #toolChoice: ToolChoiceOption | undefined;
   readonly #maxSteps: number;
   readonly #strategy: MemoryStrategy | undefined;
+  readonly #quota: QuotaScheduler | undefined;
+  readonly #priority: QuotaPriority;
+  /** Quota grants reserved in `waitingForQuota`, held for the task's model call. */
+  readonly #grants = new Map<string, QuotaGrant>();
+  readonly #taskPriority = new Map<string, QuotaPriority>();
   readonly #registry: ModelRegistry;
   #nextTaskId = 0;
 
@@ -262,6 +292,8 @@ export class ConverseClient {
     const runtime = options.runtime ?? bedrockRuntime();
     this.#registry = options.registry ?? new ModelRegistry();
     this.#strategy = memoryStrategyOf(options);
+    this.#quota = options.quota;
+    this.#priority = options.priority ?? 'interactive';
     const prepare = {
       store: this.#store,
       registry: this.#registry,
@@ -282,21 +314,34 @@ export class ConverseClient {
       actors: {
         effects: turnEffects({
           prepareTurn: (input) => prepareTurnWith(prepare, input),
-          callModel: (input, signal) => callModelWith(call, input, signal),
+          callModel: (input, signal) =>
+            callModelWith(call, input, signal, this.#gate(input.taskId)),
           streamModel: (input, signal) =>
-            streamModelWith(call, input, signal, (event) =>
-              this.#listeners.get(input.taskId)?.(event),
+            streamModelWith(
+              call,
+              input,
+              signal,
+              (event) => this.#listeners.get(input.taskId)?.(event),
+              this.#gate(input.taskId),
             ),
+          reserveQuota: async ({ taskId, request }, signal) => {
+            const gate = this.#gate(taskId);
+            if (gate) this.#grants.set(taskId, await gate.reserve(request, signal));
+          },
           commitTurn: (input) => commitTurnWith(commit, input),
         }),
         toolLoop: toolLoopMachine.provide({
           actors: {
             callModel: fromPromise<ModelReply, ModelStepInput>(({ input, signal }) =>
               input.stream
-                ? streamModelWith(call, input, signal, (event) =>
-                    this.#listeners.get(input.taskId)?.(event),
+                ? streamModelWith(
+                    call,
+                    input,
+                    signal,
+                    (event) => this.#listeners.get(input.taskId)?.(event),
+                    this.#gate(input.taskId),
                   )
-                : callModelWith(call, input, signal),
+                : callModelWith(call, input, signal, this.#gate(input.taskId)),
             ),
             runTools: fromPromise<ToolCall[], ToolStepInput>(async ({ input, signal }) => {
               const calls = await runToolCalls(
@@ -461,6 +506,8 @@ export class ConverseClient {
         : options.toolConfig,
       stream,
       toolLoop: tools ? { maxSteps: checkMaxSteps(options.maxSteps ?? this.#maxSteps) } : undefined,
+      pinned: options.pinned === true,
+      quota: this.#quota ? { priority: options.priority ?? this.#priority } : undefined,
     };
     return { task, tools };
   }
@@ -511,6 +558,9 @@ export class ConverseClient {
         }
         const { taskId } = task;
         if (held.tools) this.#taskTools.set(taskId, held.tools);
+        if (task.kind === 'send' && task.quota?.priority !== undefined) {
+          this.#taskPriority.set(taskId, task.quota.priority);
+        }
         if (held.listener) this.#listeners.set(taskId, held.listener);
         const onAbort = () => this.#cancel(conversationId, taskId, abortedBy(signal!));
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -518,6 +568,10 @@ export class ConverseClient {
           signal?.removeEventListener('abort', onAbort);
           this.#taskTools.delete(taskId);
           this.#listeners.delete(taskId);
+          // A grant the task never used (cancelled right after it was granted) goes back.
+          this.#grants.get(taskId)?.settle({ failed: true });
+          this.#grants.delete(taskId);
+          this.#taskPriority.delete(taskId);
         };
         this.#pending.set(task.taskId, {
           resolve: (value) => {
@@ -539,6 +593,36 @@ export class ConverseClient {
         entry.actor.send({ type: 'task.submit', task });
       },
     );
+  }
+
+  /** The quota gate of a task's model calls; undefined without a quota scheduler. */
+  #gate(taskId: string | undefined): QuotaGate | undefined {
+    const quota = this.#quota;
+    if (!quota) return undefined;
+    const task = taskId === undefined ? undefined : this.#taskPriority.get(taskId);
+    return {
+      take: () => {
+        if (taskId === undefined) return undefined;
+        const grant = this.#grants.get(taskId);
+        this.#grants.delete(taskId);
+        return grant;
+      },
+      reserve: (request, signal) =>
+        quota.reserve({
+          inputTokens:
+            estimateMessages(request.messages ?? []) +
+            estimateSystemTokens(request.system) +
+            estimateToolTokens(request.toolConfig),
+          maxTokens: request.inferenceConfig?.maxTokens,
+          priority: task ?? this.#priority,
+          signal,
+        }),
+    };
+  }
+
+  /** Quota statistics of the client's scheduler (undefined without one). */
+  async getQuotaStats(): Promise<QuotaStats | undefined> {
+    return this.#quota?.stats();
   }
 
   #cancel(conversationId: string, taskId: string, reason: Error) {

@@ -24,6 +24,7 @@ export {
   type SendResult,
   StreamingConverseClient,
 } from './converse-client.js';
+export type { QuotaGate } from './effects/quota-gate.js';
 export { toMermaid } from './inspection/to-mermaid.js';
 export {
   type ConversationContext,
@@ -43,6 +44,7 @@ export type {
   ModelReply,
   PreparedTurn,
   PrepareTurnInput,
+  ReserveQuotaInput,
   SendTask,
   StreamModelInput,
   TurnEffects,

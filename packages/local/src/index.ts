@@ -36,5 +36,6 @@ export {
   type RecordedRequest,
   startServer,
 } from './server/local-server.js';
+export { type QuotaCharge, QuotaWindow, type ServerQuotaOptions } from './server/quota-window.js';
 export { type ValidationRules, validateConverseRequest } from './server/validate-request.js';
 export { countRequestTokens, countTextTokens } from './text-tokens.js';

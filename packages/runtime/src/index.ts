@@ -29,6 +29,8 @@ export {
   ConversationNotFound,
   MaxStepsExceeded,
   MaxTokensReached,
+  QuotaQueueFull,
+  QuotaStoreUnavailable,
 } from './errors/project-errors.js';
 export { toConverseError } from './errors/to-converse-error.js';
 export type {

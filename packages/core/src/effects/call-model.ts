@@ -7,6 +7,7 @@ import {
   retry,
 } from '@bedrock-converse/runtime';
 import type { CallModelInput, ModelReply } from '../machines/conversation-types.js';
+import { type QuotaGate, underQuota } from './quota-gate.js';
 
 export interface CallModelDeps {
   runtime: ModelRuntime;
@@ -14,18 +15,29 @@ export interface CallModelDeps {
   retry: RetryOptions | false;
 }
 
-/** Calls the model, retrying retryable failures; the signal aborts the call and its retries. */
+/**
+ * Calls the model, retrying retryable failures; the signal aborts the call and its retries. With a
+ * quota gate, every attempt runs under a reservation (a retry waits for quota again).
+ */
 export async function callModelWith(
   deps: CallModelDeps,
   input: CallModelInput,
   signal: AbortSignal,
+  gate?: QuotaGate,
 ): Promise<ModelReply> {
   const started = performance.now();
   const options = deps.retry === false ? { maxAttempts: 1 } : deps.retry;
-  const result = await retry(() => deps.runtime.converse(input.request, { signal }), {
-    ...options,
-    signal,
-  });
+  const result = await retry(
+    () =>
+      underQuota(
+        gate,
+        input.request,
+        signal,
+        () => deps.runtime.converse(input.request, { signal }),
+        (answer) => answer.usage?.totalTokens,
+      ),
+    { ...options, signal },
+  );
   checkHasContent(result);
   return { result, latencyMs: performance.now() - started };
 }

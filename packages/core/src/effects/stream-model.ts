@@ -7,6 +7,7 @@ import {
 import type { ModelReply, StreamModelInput } from '../machines/conversation-types.js';
 import { StreamAssembler, type TurnStreamEvent } from '../streaming/stream-events.js';
 import { type CallModelDeps, callModelWith, checkHasContent } from './call-model.js';
+import { type QuotaGate, settlementOf } from './quota-gate.js';
 
 /**
  * Streams the model's answer, handing each typed event to `deliver` as it arrives, and returns the
@@ -24,6 +25,7 @@ export async function streamModelWith(
   input: StreamModelInput,
   signal: AbortSignal,
   deliver: (event: TurnStreamEvent) => void,
+  gate?: QuotaGate,
 ): Promise<ModelReply> {
   const assembler = new StreamAssembler();
   const forward = (event: ConverseStreamEvent) => {
@@ -31,15 +33,18 @@ export async function streamModelWith(
   };
 
   if (input.fallback) {
-    const reply = await callModelWith(deps, { request: input.request }, signal);
+    const reply = await callModelWith(deps, { request: input.request }, signal, gate);
     for (const event of streamEventsOf(reply.result)) forward(event);
     return reply;
   }
 
   const started = performance.now();
   const options = deps.retry === false ? { maxAttempts: 1 } : deps.retry;
-  const { iterator, opening } = await retry(
+  const { iterator, opening, grant } = await retry(
     async () => {
+      // Each opening attempt runs under its own reservation; the one that opens keeps it.
+      const grant = gate ? (gate.take() ?? (await gate.reserve(input.request, signal))) : undefined;
+      grant?.sending();
       const iterator = deps.runtime
         .converseStream(input.request, { signal })
         [Symbol.asyncIterator]();
@@ -52,10 +57,11 @@ export async function streamModelWith(
           if (!next.value.messageStart) break;
         }
       } catch (error) {
+        grant?.settle(settlementOf(error));
         void iterator.return?.()?.catch(() => {});
         throw error;
       }
-      return { iterator, opening };
+      return { iterator, opening, grant };
     },
     { ...options, signal },
   );
@@ -70,13 +76,22 @@ export async function streamModelWith(
     }
     finished = true;
   } catch (error) {
+    // Cut mid-stream: the service charged it and never said what it used; keep the reservation.
+    grant?.settle({ tokensUsed: grant.reservedTokens });
     throw toConverseError(error, signal);
   } finally {
     // Stop reading: for HTTP runtimes this ends the request when it is still open.
     if (!finished) void iterator.return?.()?.catch(() => {});
   }
 
-  const result = assembler.result();
+  let result: ReturnType<StreamAssembler['result']>;
+  try {
+    result = assembler.result();
+  } catch (error) {
+    grant?.settle({ tokensUsed: grant.reservedTokens });
+    throw error;
+  }
+  grant?.settle({ tokensUsed: result.usage?.totalTokens ?? grant.reservedTokens });
   checkHasContent(result);
   return { result, latencyMs: performance.now() - started };
 }

@@ -89,7 +89,9 @@ function harness() {
     model: [] as Deferred<ModelReply>[],
     commit: [] as Deferred<ConversationRecord>[],
     loop: [] as Deferred<ToolLoopOutput>[],
+    quota: [] as Deferred<void>[],
   };
+  const quotaSignals: AbortSignal[] = [];
   const loopInputs: ToolLoopInput[] = [];
   const loopSignals: AbortSignal[] = [];
   const inputs = {
@@ -121,6 +123,12 @@ function harness() {
           signals.push(signal);
           const d = deferred<ModelReply>();
           calls.model.push(d);
+          return d.promise;
+        },
+        reserveQuota: (_input, signal) => {
+          quotaSignals.push(signal);
+          const d = deferred<void>();
+          calls.quota.push(d);
           return d.promise;
         },
         commitTurn: (input) => {
@@ -158,7 +166,18 @@ function harness() {
   actor.start();
   const state = () => actor.getSnapshot().value;
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { actor, calls, inputs, signals, loopInputs, loopSignals, emitted, state, flush };
+  return {
+    actor,
+    calls,
+    inputs,
+    signals,
+    loopInputs,
+    loopSignals,
+    quotaSignals,
+    emitted,
+    state,
+    flush,
+  };
 }
 
 const send = (taskId: string): ConversationTask => ({
@@ -213,7 +232,7 @@ describe('conversationMachine', () => {
     h.calls.prepare[0]!.resolve(prepared);
     await h.flush();
     expect(h.state()).toBe('callingModel');
-    expect(h.inputs.model).toStrictEqual([{ request: prepared.request }]);
+    expect(h.inputs.model).toStrictEqual([{ request: prepared.request, taskId: '1' }]);
 
     h.calls.model[0]!.resolve(reply);
     await h.flush();
@@ -387,6 +406,46 @@ describe('conversationMachine', () => {
       const failure = h.emitted[0] as { error: Error };
       expect(failure.error).toBeInstanceOf(ContextWindowOverflow);
       expect(failure.error.cause).toBe(tooLong);
+    },
+  );
+
+  it.each([
+    ['callingModel', false],
+    ['streaming', true],
+  ] as const)('waits for quota before the model call, then goes on to %s', async (next, stream) => {
+    const h = harness();
+    h.actor.send({
+      type: 'task.submit',
+      task: {
+        ...(stream ? streamed('1') : send('1')),
+        quota: { priority: 'batch' },
+      } as ConversationTask,
+    });
+    h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    expect(h.state()).toBe('waitingForQuota');
+    expect(h.calls.model).toHaveLength(0);
+    h.calls.quota[0]!.resolve();
+    await h.flush();
+    expect(h.state()).toBe(next);
+    expect(h.calls.model).toHaveLength(1);
+  });
+
+  it.each(['fails', 'is cancelled'] as const)(
+    'a turn whose quota wait %s is rolled back, and the wait is aborted',
+    async (how) => {
+      const h = harness();
+      h.actor.send({ type: 'task.submit', task: { ...send('1'), quota: {} } as ConversationTask });
+      h.calls.prepare[0]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+      await h.flush();
+      const boom = new Error('queue full');
+      if (how === 'fails') h.calls.quota[0]!.reject(boom);
+      else h.actor.send({ type: 'task.cancel', taskId: '1', reason: boom });
+      await h.flush();
+      expect(h.state()).toBe('idle');
+      expect(h.emitted).toStrictEqual([{ type: 'task.failed', taskId: '1', error: boom }]);
+      expect(h.quotaSignals[0]!.aborted).toBe(how === 'is cancelled');
+      expect(h.calls.model).toHaveLength(0);
     },
   );
 

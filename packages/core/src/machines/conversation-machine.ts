@@ -68,6 +68,7 @@ export const conversationSetup = setup({
     isStreaming: ({ context }) => context.task?.kind === 'send' && context.task.stream === true,
     isToolTurn: ({ context }) =>
       context.task?.kind === 'send' && context.task.toolLoop !== undefined,
+    needsQuota: ({ context }) => context.task?.kind === 'send' && context.task.quota !== undefined,
     /** The event is about the task being worked on (late news of a cancelled task is ignored). */
     isCurrentTask: ({ context, event }) =>
       'taskId' in event && event.taskId === context.task?.taskId,
@@ -119,6 +120,11 @@ export const conversationSetup = setup({
     })),
     requestModelCall: sendTo(EFFECTS, ({ context }) => ({
       type: 'callModel' as const,
+      taskId: context.task!.taskId,
+      request: context.prepared!.request!,
+    })),
+    requestQuota: sendTo(EFFECTS, ({ context }) => ({
+      type: 'reserveQuota' as const,
       taskId: context.task!.taskId,
       request: context.prepared!.request!,
     })),
@@ -235,11 +241,28 @@ export const conversationMachine = conversationSetup.createMachine({
             actions: 'storePrepared',
           },
           {
+            guard: and(['isCurrentTask', 'needsQuota']),
+            target: 'waitingForQuota',
+            actions: 'storePrepared',
+          },
+          {
             guard: and(['isCurrentTask', 'isStreaming']),
             target: 'streaming',
             actions: 'storePrepared',
           },
           { guard: 'isCurrentTask', target: 'callingModel', actions: 'storePrepared' },
+        ],
+        'turn.failed': failTurn,
+        'task.cancel': cancelTurn,
+      },
+    },
+    /** Waiting until the quota (requests and tokens per minute) allows the model call. */
+    waitingForQuota: {
+      entry: 'requestQuota',
+      on: {
+        'turn.quotaGranted': [
+          { guard: and(['isCurrentTask', 'isStreaming']), target: 'streaming' },
+          { guard: 'isCurrentTask', target: 'callingModel' },
         ],
         'turn.failed': failTurn,
         'task.cancel': cancelTurn,

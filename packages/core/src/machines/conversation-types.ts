@@ -5,6 +5,7 @@ import type {
   Message,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { QuotaPriority } from '@bedrock-converse/limits';
 import type { HistorySummary } from '@bedrock-converse/memory';
 import type { ConverseInput, ConverseResult } from '@bedrock-converse/runtime';
 import type { ConversationRecord } from '@bedrock-converse/store';
@@ -31,6 +32,8 @@ export interface SendTask {
   toolLoop?: { maxSteps: number } | undefined;
   /** Pin the user message: it is never pruned from what the model sees. */
   pinned?: boolean | undefined;
+  /** Wait for quota (the client's QuotaScheduler) before the model call, at this priority. */
+  quota?: { priority?: QuotaPriority | undefined } | undefined;
 }
 
 /** A message added to the history without calling the model. */
@@ -100,6 +103,8 @@ export interface PrepareTurnInput {
 
 export interface CallModelInput {
   request: ConverseInput;
+  /** The task it is for (what its quota grant is held under). */
+  taskId?: string | undefined;
 }
 
 export interface StreamModelInput {
@@ -128,6 +133,16 @@ export interface TurnEffects {
   streamModel(input: StreamModelInput, signal: AbortSignal): Promise<ModelReply>;
   /** Stores the whole turn in one versioned write. */
   commitTurn(input: CommitTurnInput): Promise<ConversationRecord>;
+  /**
+   * Waits until the quota allows the task's model call and holds the grant for it (tasks with
+   * `quota` only). The signal aborts the wait: the request then never runs.
+   */
+  reserveQuota?(input: ReserveQuotaInput, signal: AbortSignal): Promise<void>;
+}
+
+export interface ReserveQuotaInput {
+  taskId: string;
+  request: ConverseInput;
 }
 
 /** What the machine asks of its effects actor. */
@@ -136,11 +151,13 @@ export type EffectCommand =
   | ({ type: 'callModel'; taskId: string } & CallModelInput)
   | ({ type: 'streamModel' } & StreamModelInput)
   | ({ type: 'commitTurn'; taskId: string } & CommitTurnInput)
+  | ({ type: 'reserveQuota' } & ReserveQuotaInput)
   | { type: 'abort'; taskId: string; reason: unknown };
 
 /** What the effects actor reports back, always tagged with the task it belongs to. */
 export type EffectEvent =
   | { type: 'turn.prepared'; taskId: string; output: PreparedTurn }
+  | { type: 'turn.quotaGranted'; taskId: string }
   | { type: 'turn.replied'; taskId: string; output: ModelReply }
   | { type: 'turn.committed'; taskId: string; output: ConversationRecord }
   | { type: 'turn.failed'; taskId: string; error: unknown };

@@ -11,7 +11,7 @@ import type { EffectCommand, EffectEvent, ModelReply, TurnEffects } from './conv
 export function turnEffects(effects: TurnEffects) {
   return fromCallback<EffectCommand>(({ sendBack, receive }) => {
     const report = (event: EffectEvent) => sendBack(event);
-    /** Model calls in flight, by task, so a cancel or a stop can abort them. */
+    /** Model calls and quota waits in flight, by task, so a cancel or a stop can abort them. */
     const calls = new Map<string, AbortController>();
 
     const run = <T>(
@@ -38,17 +38,23 @@ export function turnEffects(effects: TurnEffects) {
       );
     };
 
-    /** A model call, abortable by task until it settles. */
-    const askModel = (taskId: string, work: (signal: AbortSignal) => Promise<ModelReply>) => {
+    /** Work that an `abort` command for its task cancels until it settles. */
+    const abortable = <T>(
+      taskId: string,
+      work: (signal: AbortSignal) => Promise<T>,
+      done: (output: T) => EffectEvent,
+    ) => {
       const controller = new AbortController();
       calls.set(taskId, controller);
       run(
         taskId,
         () => work(controller.signal),
-        (output) => ({ type: 'turn.replied', taskId, output }),
+        done,
         () => calls.delete(taskId),
       );
     };
+    const askModel = (taskId: string, work: (signal: AbortSignal) => Promise<ModelReply>) =>
+      abortable(taskId, work, (output) => ({ type: 'turn.replied', taskId, output }));
 
     receive((command) => {
       const { taskId } = command;
@@ -62,7 +68,9 @@ export function turnEffects(effects: TurnEffects) {
           );
           return;
         case 'callModel':
-          askModel(taskId, (signal) => effects.callModel({ request: command.request }, signal));
+          askModel(taskId, (signal) =>
+            effects.callModel({ request: command.request, taskId }, signal),
+          );
           return;
         case 'streamModel':
           askModel(taskId, (signal) =>
@@ -70,6 +78,15 @@ export function turnEffects(effects: TurnEffects) {
               { taskId, request: command.request, fallback: command.fallback },
               signal,
             ),
+          );
+          return;
+        case 'reserveQuota':
+          abortable(
+            taskId,
+            async (signal) => {
+              await effects.reserveQuota?.({ taskId, request: command.request }, signal);
+            },
+            () => ({ type: 'turn.quotaGranted', taskId }),
           );
           return;
         case 'commitTurn':

@@ -9,6 +9,7 @@ import {
   isBedrockExceptionName,
   type ModelRuntime,
   sleep,
+  ThrottlingException,
   toConverseError,
   ValidationException,
 } from '@bedrock-converse/runtime';
@@ -16,6 +17,7 @@ import { scriptedRuntime } from '../scripted-runtime.js';
 import { countRequestTokens, countTextTokens } from '../text-tokens.js';
 import { encodeEvent, encodeException, isStreamExceptionName } from './event-stream.js';
 import { type Fault, FaultInjector, type Route } from './faults.js';
+import { type QuotaCharge, QuotaWindow, type ServerQuotaOptions } from './quota-window.js';
 import { type ValidationRules, validateConverseRequest } from './validate-request.js';
 import { parseWireJson, toWireJson } from './wire-json.js';
 
@@ -37,6 +39,12 @@ export interface LocalServerOptions {
    * "Input is too long for requested model." A number applies to every model. Default: no limit.
    */
   contextWindow?: number | ((modelId: string) => number | undefined);
+  /**
+   * Enforce a Bedrock quota (requests and tokens per window, sliding): a request over it gets 429
+   * ThrottlingException as from Bedrock. Charged like Bedrock: input + maxTokens on arrival,
+   * corrected to the real usage when it ends. `server.quota` counts the refusals.
+   */
+  quota?: ServerQuotaOptions;
 }
 
 /** What the server saw of one request. */
@@ -61,6 +69,8 @@ export interface LocalServer {
   readonly port: number;
   readonly faults: FaultInjector;
   readonly requests: readonly RecordedRequest[];
+  /** The quota the server enforces (when started with `quota`), with its count of 429s. */
+  readonly quota: QuotaWindow | undefined;
   /** Settings for a BedrockRuntimeClient (or `bedrockRuntime`) that talks to this server. */
   readonly clientConfig: {
     endpoint: string;
@@ -86,6 +96,7 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
   const bodyLimit = options.bodyLimitBytes ?? 25_000_000;
   const keep = options.keepRequests ?? 1000;
   const faults = new FaultInjector();
+  const quota = options.quota ? new QuotaWindow(options.quota) : undefined;
   const requests: RecordedRequest[] = [];
 
   const handler = (req: Request, res: Response) => {
@@ -187,22 +198,38 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
       typeof options.contextWindow === 'function'
         ? options.contextWindow(modelId)
         : options.contextWindow;
-    if (window !== undefined) {
-      const tokens =
-        countRequestTokens(input.messages, input.system) +
-        (input.toolConfig ? countTextTokens(JSON.stringify(input.toolConfig)) : 0);
-      if (tokens > window) {
-        return sendError(res, new ValidationException('Input is too long for requested model.'));
-      }
+    const inputTokens = () =>
+      countRequestTokens(input.messages, input.system) +
+      (input.toolConfig ? countTextTokens(JSON.stringify(input.toolConfig)) : 0);
+    if (window !== undefined && inputTokens() > window) {
+      return sendError(res, new ValidationException('Input is too long for requested model.'));
     }
-    if (route === 'converse') return sendJson(res, await runtime.converse(input, call));
-    return stream(
-      res,
-      runtime.converseStream(input, call),
-      fault('stream-exception'),
-      fault('stream-cut'),
-      controller.signal,
-    );
+    let charge: QuotaCharge | undefined;
+    if (quota) {
+      const admitted = quota.admit(inputTokens(), input.inferenceConfig?.maxTokens);
+      if (typeof admitted === 'string') return sendError(res, new ThrottlingException(admitted));
+      charge = admitted;
+    }
+    const used = (usage: { totalTokens?: number | undefined } | undefined) => {
+      if (charge && usage?.totalTokens !== undefined) quota!.settle(charge, usage.totalTokens);
+    };
+    try {
+      if (route === 'converse') {
+        const result = await runtime.converse(input, call);
+        used(result.usage);
+        return sendJson(res, result);
+      }
+      return await stream(
+        res,
+        observeUsage(runtime.converseStream(input, call), used),
+        fault('stream-exception'),
+        fault('stream-cut'),
+        controller.signal,
+      );
+    } catch (error) {
+      if (charge) quota!.refund(charge);
+      throw error;
+    }
   }
 
   async function stream(
@@ -290,6 +317,7 @@ export async function startServer(options: LocalServerOptions = {}): Promise<Loc
     port: address.port,
     faults,
     requests,
+    quota,
     clientConfig: {
       endpoint: url,
       region: 'us-east-1',
@@ -375,4 +403,15 @@ async function readBody(req: Request, limit: number): Promise<string | undefined
     else chunks.push(chunk);
   }
   return tooLarge ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+/** The stream's events, passing its usage to `used` when the metadata event goes by. */
+async function* observeUsage(
+  events: AsyncIterable<import('@bedrock-converse/runtime').ConverseStreamEvent>,
+  used: (usage: { totalTokens?: number | undefined } | undefined) => void,
+) {
+  for await (const event of events) {
+    if (event.metadata) used(event.metadata.usage);
+    yield event;
+  }
 }

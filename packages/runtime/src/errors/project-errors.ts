@@ -63,3 +63,9 @@ export class ContextWindowOverflow extends errorKind('ContextWindowOverflow', 40
     super(message, options);
   }
 }
+
+/** The quota scheduler's queue is full (`maxQueued`): the request was not queued. */
+export class QuotaQueueFull extends errorKind('QuotaQueueFull', 429, false) {}
+
+/** The shared quota store (Redis) cannot be reached: the scheduler will not run without it. */
+export class QuotaStoreUnavailable extends errorKind('QuotaStoreUnavailable', undefined, false) {}
