@@ -2,6 +2,7 @@
 // Runs every benchmark, prints its table, and with --write stores it in docs/benchmarks.md.
 import { parseArgs } from 'node:util';
 import { memoryLatency } from './memory-latency.js';
+import { quotaCluster } from './quota-cluster.js';
 import { writeSection } from './report.js';
 import { streamLatency } from './stream-latency.js';
 import { turnLatency } from './turn-latency.js';
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '600' },
     streams: { type: 'string', default: '400' },
     only: { type: 'string' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'quota-window': { type: 'string', default: '10000' },
   },
 });
 
@@ -21,6 +24,10 @@ const benches: Array<[string, () => Promise<string>]> = [
   ['turn-latency', () => turnLatency({ turns: Number(values.turns) })],
   ['stream-latency', () => streamLatency({ streams: Number(values.streams) })],
   ['memory-latency', () => memoryLatency({ turns: 300 })],
+  [
+    'quota-cluster',
+    () => quotaCluster({ windowMs: Number(values['quota-window']), redis: values.redis }),
+  ],
 ];
 for (const [name, run] of benches) {
   if (values.only !== undefined && values.only !== name) continue;

@@ -117,6 +117,8 @@ export class QuotaScheduler {
   readonly #requests: SlidingCounter;
   readonly #tokens: SlidingCounter;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Capacity returns still to come, settled when they are done. */
+  readonly #pending = new Set<Promise<void>>();
   #throttles = 0;
   #queued = 0;
   #running = 0;
@@ -132,18 +134,21 @@ export class QuotaScheduler {
     return scheduler;
   }
 
-  /** Deletes a shared quota's state in Redis (e.g. before a benchmark). */
+  /**
+   * Deletes a shared quota's state in Redis, so the next scheduler to connect starts it afresh
+   * with its own settings (the first to connect sets them for all).
+   */
   static async reset(redis: string, key = 'default'): Promise<void> {
     await checkRedis(redis);
-    const limiter = new Bottleneck({
-      id: limiterId(key),
-      datastore: 'ioredis',
-      clientOptions: redisOptions(redis),
-      clearDatastore: true,
-      Redis,
-    });
-    await limiter.ready();
-    await limiter.disconnect(true);
+    const client = new Redis({ ...redisOptions(redis), lazyConnect: true });
+    try {
+      await client.connect();
+      // Bottleneck keeps a limiter's state under keys named b_<id>_…
+      const keys = await client.keys(`b_${limiterId(key)}_*`);
+      if (keys.length > 0) await client.del(...keys);
+    } finally {
+      client.disconnect();
+    }
   }
 
   private constructor(options: QuotaOptions) {
@@ -170,6 +175,8 @@ export class QuotaScheduler {
             datastore: 'ioredis',
             clientOptions: redisOptions(options.redis),
             clearDatastore: false,
+            // The shared state expires when no process has used it for a while.
+            timeout: Math.max(600_000, this.windowMs * 20),
             Redis,
           }),
     });
@@ -305,11 +312,19 @@ export class QuotaScheduler {
     };
   }
 
-  /** Stops the scheduler: pending capacity returns are dropped, the Redis connection closed. */
+  /**
+   * Stops the scheduler. Shared through Redis, it first waits until the capacity its requests
+   * used is due back (at most a window) and gives it back, so a process that leaves never takes
+   * quota with it; in one process there is no one to give it to.
+   */
   async close(): Promise<void> {
+    if (this.#redis !== undefined) {
+      for (const timer of this.#timers) timer.ref();
+      await Promise.all(this.#pending);
+    }
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    await this.#limiter.disconnect(false);
+    await this.#limiter.disconnect(true);
   }
 
   #settle(reserved: number, sentAt: number, outcome: QuotaOutcome) {
@@ -346,11 +361,19 @@ export class QuotaScheduler {
     return this.#limiter.incrementReservoir(tokens).catch(() => undefined);
   }
 
-  #later(at: number, task: () => unknown) {
+  #later(at: number, task: () => Promise<unknown>) {
+    let done!: () => void;
+    const pending = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.#pending.add(pending);
     const timer = setTimeout(
       () => {
         this.#timers.delete(timer);
-        task();
+        void task().finally(() => {
+          this.#pending.delete(pending);
+          done();
+        });
       },
       Math.max(0, at - Date.now()),
     );
