@@ -26,6 +26,7 @@ export {
   ConnectionError,
   ContextWindowOverflow,
   ConversationConflict,
+  ConversationFormatError,
   ConversationNotFound,
   MaxStepsExceeded,
   MaxTokensReached,

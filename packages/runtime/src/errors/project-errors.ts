@@ -69,3 +69,6 @@ export class QuotaQueueFull extends errorKind('QuotaQueueFull', 429, false) {}
 
 /** The shared quota store (Redis) cannot be reached: the scheduler will not run without it. */
 export class QuotaStoreUnavailable extends errorKind('QuotaStoreUnavailable', undefined, false) {}
+
+/** A stored or exported conversation that cannot be read: corrupted, or of an unknown version. */
+export class ConversationFormatError extends errorKind('ConversationFormatError', 400, false) {}
