@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type {
   ContentBlock,
   ConversationRole,
+  DocumentFormat,
+  ImageFormat,
   InferenceConfiguration,
   Message,
   StopReason,
@@ -412,6 +414,56 @@ export class ConverseClient {
   }
 
   /**
+   * Sends an image with a message (the seed's multimodal call) and returns the reply's text. The
+   * image is checked before any request: its bytes must be the declared format, at most 3.75 MB
+   * and 8000 px per side, and the model must take images (ValidationException otherwise).
+   */
+  async sendMessageWithImage(
+    options: Omit<SendMessageOptions, 'message'> & {
+      message: string;
+      imageBytes: Uint8Array;
+      imageFormat: ImageFormat;
+    },
+  ): Promise<string> {
+    const { message, imageBytes, imageFormat, ...rest } = options;
+    return this.sendMessage({
+      ...rest,
+      message: [
+        { image: { format: imageFormat, source: { bytes: imageBytes } } },
+        { text: message },
+      ],
+    });
+  }
+
+  /**
+   * Sends a document with a message and returns the reply's text. Checked before any request:
+   * the name (letters, digits, single spaces, "-", "()", "[]"), the format, at most 4.5 MB.
+   */
+  async sendMessageWithDocument(
+    options: Omit<SendMessageOptions, 'message'> & {
+      message: string;
+      documentBytes: Uint8Array;
+      documentFormat: DocumentFormat;
+      documentName: string;
+    },
+  ): Promise<string> {
+    const { message, documentBytes, documentFormat, documentName, ...rest } = options;
+    return this.sendMessage({
+      ...rest,
+      message: [
+        {
+          document: {
+            name: documentName,
+            format: documentFormat,
+            source: { bytes: documentBytes },
+          },
+        },
+        { text: message },
+      ],
+    });
+  }
+
+  /**
    * Sends a user message and streams the reply's text as it arrives:
    * `for await (const chunk of client.sendMessageStreaming({ conversationId, message })) …`.
    * The chunks join into exactly the text that is stored. The loop ends once the turn is stored;
@@ -811,6 +863,12 @@ export class StreamingConverseClient extends ConverseClient {}
  * `functions` (plain definitions) at construction; `sendMessageWithFunctions` runs the tool loop.
  */
 export class FunctionCallingConverseClient extends ConverseClient {}
+
+/**
+ * The seed's name for a multimodal client: the same ConverseClient, whose `sendMessageWithImage`
+ * and `sendMessageWithDocument` send media (checked before any request).
+ */
+export class MultimodalConverseClient extends ConverseClient {}
 
 /**
  * The seed's name for a client that manages memory: the same ConverseClient, given

@@ -20,6 +20,7 @@ export {
   type FunctionCallingResult,
   type LastRequestView,
   MemoryAwareConverseClient,
+  MultimodalConverseClient,
   type SendMessageOptions,
   type SendResult,
   StreamingConverseClient,
@@ -74,6 +75,7 @@ export {
 export { StreamAssembler, type TurnStreamEvent } from './streaming/stream-events.js';
 export { type StartTurn, type TurnHandle, TurnStream } from './streaming/turn-stream.js';
 export { buildConverseInput, type RequestParts } from './turns/build-request.js';
+export { checkMedia, mediaLimits } from './turns/check-media.js';
 export {
   appendMessage,
   type MessageInput,

@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { ConverseInput } from '@bedrock-converse/runtime';
+import { imageSize } from 'image-size';
 import { messageText } from './text-tokens.js';
 
 /**
@@ -13,6 +14,11 @@ export function offlineAssistant(request: ConverseInput): string {
   const said = last ? messageText(last).trim() : '';
   const turn = messages.filter((m) => m.role === 'user').length;
   const lower = said.toLowerCase();
+
+  const media = describeMedia(last);
+  if (media.length > 0) {
+    return `I received ${media.join(' and ')}. I am the scripted offline model, so I can tell you what arrived but not what it shows; use --model or --bedrock for a model that sees.`;
+  }
 
   const name = /\bmy name is ([\p{L}][\p{L}'-]*)/iu.exec(said)?.[1];
   if (name) return `Nice to meet you, ${name}! I will remember your name for this conversation.`;
@@ -48,4 +54,30 @@ function recallName(messages: readonly Message[]): string | undefined {
     if (match) return match[1];
   }
   return undefined;
+}
+
+/** What images and documents a message carries: format, size in pixels, bytes. */
+function describeMedia(message: Message | undefined): string[] {
+  const size = (n: number) => (n < 1024 ? `${n} bytes` : `${(n / 1024).toFixed(1)} kB`);
+  return (message?.content ?? []).flatMap((block) => {
+    if (block.image) {
+      const bytes = block.image.source?.bytes;
+      if (!bytes) return [`a ${block.image.format?.toUpperCase()} image stored elsewhere`];
+      let pixels = '';
+      try {
+        const { width, height } = imageSize(bytes);
+        pixels = `${width} × ${height} pixels, `;
+      } catch {
+        pixels = 'of unreadable size, ';
+      }
+      return [`a ${block.image.format?.toUpperCase()} image, ${pixels}${size(bytes.length)}`];
+    }
+    if (block.document) {
+      const bytes = block.document.source?.bytes;
+      return [
+        `a ${block.document.format} document "${block.document.name}"${bytes ? `, ${size(bytes.length)}` : ''}`,
+      ];
+    }
+    return [];
+  });
 }

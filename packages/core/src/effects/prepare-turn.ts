@@ -11,6 +11,7 @@ import type { ConversationStore } from '@bedrock-converse/store';
 import type { MemoryPlan, PreparedTurn, PrepareTurnInput } from '../machines/conversation-types.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { buildConverseInput, type RequestParts } from '../turns/build-request.js';
+import { checkMedia } from '../turns/check-media.js';
 import { appendMessage } from '../turns/message-content.js';
 
 export interface PrepareTurnDeps {
@@ -43,6 +44,7 @@ export async function prepareTurnWith(
   if (!record) throw new ConversationNotFound(conversationId);
   const stored = record.memory?.pinned ?? [];
   if (task.kind === 'append') {
+    await checkMedia([{ role: task.role, content: task.content }]);
     const messages = appendMessage(record.messages, { role: task.role, content: task.content });
     return {
       record,
@@ -109,6 +111,7 @@ export async function prepareTurnWith(
     };
   }
   const request = buildConverseInput(parts);
+  await checkMedia(parts.messages);
   if (memoryPlan?.estimatedTokens !== undefined) {
     memoryPlan.rawInputEstimate =
       memoryPlan.estimatedTokens / (memoryPlan.calibration ?? 1) +
