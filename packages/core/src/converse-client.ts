@@ -29,7 +29,9 @@ import {
   bedrockRuntime,
   ConversationNotFound,
   type ConverseInput,
+  cachedRuntime,
   type ModelRuntime,
+  type ResponseCache,
   type RetryOptions,
   replyMessage,
   ValidationException,
@@ -125,6 +127,17 @@ export interface ConverseClientOptions {
   quota?: QuotaScheduler | undefined;
   /** Quota priority of this client's turns. Default "interactive". */
   priority?: QuotaPriority | undefined;
+  /**
+   * Bedrock prompt caching: checkpoints after the system prompt, the tools and the stable history
+   * prefix, for models whose registry entry supports it. Usage then reports cache read and write
+   * tokens. Default false.
+   */
+  promptCaching?: boolean | undefined;
+  /**
+   * An opt-in response cache (`new MemoryResponseCache(...)` or a Redis one): an identical request
+   * is answered from it without calling the model. Errors and tool-use answers are never cached.
+   */
+  cache?: ResponseCache | undefined;
   /**
    * Idle conversation actors kept ready for the next turn (least recently used beyond it are
    * stopped; a stopped one is recreated on demand). Default 1000.
@@ -291,7 +304,8 @@ export class ConverseClient {
     this.#maxSteps = checkMaxSteps(options.maxSteps ?? 10);
     // Fail at construction for tools that clash or a functionMap that names unknown functions.
     this.#toolsetFor({});
-    const runtime = options.runtime ?? bedrockRuntime();
+    const base = options.runtime ?? bedrockRuntime();
+    const runtime = options.cache ? cachedRuntime(base, options.cache) : base;
     this.#registry = options.registry ?? new ModelRegistry();
     this.#strategy = memoryStrategyOf(options);
     this.#quota = options.quota;
@@ -300,6 +314,7 @@ export class ConverseClient {
       store: this.#store,
       registry: this.#registry,
       inferenceConfig: options.inferenceConfig,
+      promptCaching: options.promptCaching,
       memory: this.#strategy && {
         strategy: this.#strategy,
         summarize: summarizeWithModel({

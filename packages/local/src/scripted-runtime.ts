@@ -13,7 +13,7 @@ import {
   toConverseError,
 } from '@bedrock-converse/runtime';
 import { offlineAssistant } from './offline-assistant.js';
-import { countRequestTokens, countTextTokens, truncateToTokens } from './text-tokens.js';
+import { blockText, countRequestTokens, countTextTokens, truncateToTokens } from './text-tokens.js';
 
 /** One scripted model turn. */
 export type ScriptedTurn =
@@ -70,6 +70,8 @@ export function scriptedRuntime(options: ScriptedRuntimeOptions = {}): ScriptedR
   const requests: ConverseInput[] = [];
   const keep = options.keepRequests ?? 1000;
   let toolUseCounter = 0;
+  /** Prompt-cache prefixes seen, like the service's cache: the first time written, then read. */
+  const promptCache = new Set<string>();
 
   async function answer(request: ConverseInput, call?: RuntimeCallOptions) {
     const started = performance.now();
@@ -82,7 +84,11 @@ export function scriptedRuntime(options: ScriptedRuntimeOptions = {}): ScriptedR
     if ('error' in turn) {
       throw new bedrockExceptions[turn.error](turn.message ?? `Scripted ${turn.error}.`);
     }
-    return toResult(request, turn, () => `tooluse_scripted_${++toolUseCounter}`, started);
+    return withCacheUsage(
+      toResult(request, turn, () => `tooluse_scripted_${++toolUseCounter}`, started),
+      request,
+      promptCache,
+    );
   }
 
   return {
@@ -186,4 +192,54 @@ function firstStopSequence(text: string, stops: readonly string[] | undefined): 
     if (at >= 0 && (first === undefined || at < first)) first = at;
   }
   return first;
+}
+
+/**
+ * Prompt caching as the service reports it: the tokens before the request's last checkpoint are
+ * written to the cache the first time that prefix is seen and read from it afterwards; only the
+ * rest counts as plain input.
+ */
+function withCacheUsage(
+  result: ConverseResult,
+  request: ConverseInput,
+  seen: Set<string>,
+): ConverseResult {
+  // The prefix at each checkpoint, in order, with its token count.
+  const texts: string[] = [];
+  let tokens = 0;
+  const checkpoints: Array<{ key: string; tokens: number }> = [];
+  const mark = () => checkpoints.push({ key: JSON.stringify([request.modelId, texts]), tokens });
+  for (const block of request.system ?? []) {
+    if ('cachePoint' in block && block.cachePoint) mark();
+    else {
+      texts.push(blockText(block));
+      tokens += countTextTokens(blockText(block));
+    }
+  }
+  for (const message of request.messages ?? []) {
+    for (const block of message.content ?? []) {
+      if (block.cachePoint) mark();
+      else {
+        texts.push(blockText(block));
+        tokens += countTextTokens(blockText(block));
+      }
+    }
+  }
+  const last = checkpoints.at(-1);
+  if (!last || last.tokens === 0 || !result.usage) return result;
+  // The longest prefix already cached is read; the rest up to the last checkpoint is written.
+  const read = Math.max(0, ...checkpoints.filter((c) => seen.has(c.key)).map((c) => c.tokens));
+  const written = last.tokens - read;
+  for (const checkpoint of checkpoints) seen.add(checkpoint.key);
+  const inputTokens = Math.max(0, (result.usage.inputTokens ?? 0) - last.tokens);
+  return {
+    ...result,
+    usage: {
+      ...result.usage,
+      inputTokens,
+      totalTokens: inputTokens + (result.usage.outputTokens ?? 0),
+      cacheReadInputTokens: read,
+      cacheWriteInputTokens: written,
+    },
+  };
 }

@@ -1,4 +1,11 @@
 export { type BedrockRuntimeOptions, bedrockRuntime } from './bedrock/bedrock-runtime.js';
+export { cachedRuntime } from './cache/cached-runtime.js';
+export {
+  type CachedResponse,
+  MemoryResponseCache,
+  type ResponseCache,
+  requestKey,
+} from './cache/response-cache.js';
 export {
   AccessDeniedException,
   type BedrockExceptionName,

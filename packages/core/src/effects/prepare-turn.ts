@@ -18,6 +18,8 @@ export interface PrepareTurnDeps {
   store: ConversationStore;
   registry: ModelRegistry;
   inferenceConfig?: InferenceConfiguration | undefined;
+  /** Place prompt-cache checkpoints in requests (models that support them). */
+  promptCaching?: boolean | undefined;
   /** History pruning: what the model sees of a long conversation. Absent: the whole history. */
   memory?:
     | {
@@ -65,6 +67,7 @@ export async function prepareTurnWith(
       ...task.inferenceConfig,
     },
     toolConfig: task.toolConfig,
+    promptCaching: deps.promptCaching,
   };
   let sentIndices: number[] | undefined;
   let memoryPlan: MemoryPlan | undefined = task.pinned ? { pinned } : undefined;

@@ -14,6 +14,8 @@ export interface RequestParts {
   systemPrompt?: string | undefined;
   inferenceConfig?: InferenceConfiguration | undefined;
   toolConfig?: ToolConfiguration | undefined;
+  /** Place Bedrock prompt-cache checkpoints (for models whose registry entry supports them). */
+  promptCaching?: boolean | undefined;
 }
 
 /**
@@ -45,7 +47,30 @@ export function buildConverseInput(parts: RequestParts): ConverseInput {
     }
     input.toolConfig = parts.toolConfig;
   }
+  if (parts.promptCaching && modelInfo.capabilities.promptCaching) addCachePoints(input, modelInfo);
   return input;
+}
+
+const cachePoint = { cachePoint: { type: 'default' as const } };
+
+/**
+ * Bedrock prompt caching: checkpoints after the system prompt, after the tools (Claude takes them
+ * there, Nova does not) and after the stable history prefix (the messages before the newest user
+ * turn), at most the 4 Bedrock allows. The stored history never carries them.
+ */
+function addCachePoints(input: ConverseInput, modelInfo: ModelInfo) {
+  if (input.system?.length) input.system = [...input.system, cachePoint];
+  if (input.toolConfig?.tools?.length && modelInfo.family !== 'amazon-nova') {
+    input.toolConfig = { ...input.toolConfig, tools: [...input.toolConfig.tools, cachePoint] };
+  }
+  const messages = input.messages ?? [];
+  if (messages.length >= 2) {
+    const last = messages.length - 2;
+    const prefixEnd = messages[last]!;
+    const copy = [...messages];
+    copy[last] = { ...prefixEnd, content: [...(prefixEnd.content ?? []), cachePoint] };
+    input.messages = copy;
+  }
 }
 
 function foldSystemPrompt(messages: Message[], systemPrompt: string): Message[] {
