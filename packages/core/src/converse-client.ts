@@ -41,6 +41,8 @@ import {
   type ConversationStore,
   type ConversationSummary,
   emptyUsage,
+  exportConversation,
+  importConversation,
   MemoryConversationStore,
   type UsageTotals,
 } from '@bedrock-converse/store';
@@ -542,6 +544,29 @@ export class ConverseClient {
       lastRequest: lastRequestView(record),
       pinned: [...(record.memory?.pinned ?? [])],
     };
+  }
+
+  /**
+   * The conversation as versioned JSON (images and documents as base64): the seed's save. Load it
+   * again with `importConversation`, here or in another process.
+   */
+  async exportConversation(conversationId: string): Promise<string> {
+    return exportConversation(this.#store, checkId(conversationId));
+  }
+
+  /**
+   * Loads an exported conversation (checked, and repaired if a crash left it invalid) and returns
+   * its id; `conversationId` gives it a new one. ConversationFormatError for a damaged file or a
+   * version this library cannot read; ConversationConflict if the id is taken.
+   */
+  async importConversation(
+    text: string,
+    options: { conversationId?: string } = {},
+  ): Promise<string> {
+    const record = await importConversation(this.#store, text, {
+      ...(options.conversationId ? { id: checkId(options.conversationId) } : {}),
+    });
+    return record.id;
   }
 
   async listConversations(): Promise<ConversationSummary[]> {

@@ -130,6 +130,38 @@ describe('images through the real SDK path', () => {
     },
   );
 
+  it('exports a conversation with images and tools and imports it exactly, in another client', async () => {
+    const c = client();
+    const id = await c.createConversation({ systemPrompt: 'Look closely.' });
+    await c.sendMessageWithImage({
+      conversationId: id,
+      message: 'What is it?',
+      imageBytes: png,
+      imageFormat: 'png',
+    });
+    await c.addMessage({ conversationId: id, role: 'user', content: 'Check it with a tool.' });
+    await c.addMessage({
+      conversationId: id,
+      role: 'assistant',
+      content: [{ toolUse: { toolUseId: 't1', name: 'inspect', input: { depth: 2 } } }],
+    });
+    await c.addMessage({
+      conversationId: id,
+      role: 'user',
+      content: [{ toolResult: { toolUseId: 't1', content: [{ json: { shape: 'square' } }] } }],
+    });
+    const saved = await c.exportConversation(id);
+    const other = client();
+    const loaded = await other.importConversation(saved);
+    expect(loaded).toBe(id);
+    const { messages, systemPrompt } = await other.getConversationHistory(loaded);
+    expect(systemPrompt).toBe('Look closely.');
+    expect(messages).toStrictEqual((await c.getConversationHistory(id)).messages);
+    await expect(
+      other.importConversation(saved.replace('"version":1', '"version":9')),
+    ).rejects.toThrow(/format version 9/);
+  });
+
   it('sends a document with its text', async () => {
     const c = client();
     const id = await c.createConversation();
