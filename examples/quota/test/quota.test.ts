@@ -27,7 +27,7 @@ function run(args: string[]) {
 
 describe('examples/quota', () => {
   it('answers 50 conversations under a small quota with no throttle, showing progress', async () => {
-    const { code, stdout, stderr } = await run(['--window', '800']);
+    const { code, stdout, stderr } = await run(['--window', '1500']);
     expect(stderr).toContain('SCRIPTED local model');
     expect(code).toBe(0);
     expect(stdout).toMatch(/done \d+\/50 {2}waiting \d+/);

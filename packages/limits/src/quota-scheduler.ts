@@ -382,8 +382,10 @@ export class QuotaScheduler {
   }
 
   #minTime(factor: number) {
-    // Spaced so that at most `rpm` start in any window, with a hair of slack.
-    return Math.ceil((this.windowMs / (this.rpm * factor)) * 1.005);
+    // Spaced so that at most `rpm` start in any window plus the margin: a request that reaches
+    // the service late (a busy event loop, a slow network) still falls in the window it was meant
+    // for.
+    return Math.ceil((this.windowMs + this.#marginMs) / (this.rpm * factor));
   }
 
   /** A new adaptive factor: withhold (or return) tokens and respace requests accordingly. */
