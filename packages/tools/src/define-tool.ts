@@ -20,7 +20,7 @@ export interface ToolDefinition<S extends z.ZodType, O> {
 
 /**
  * A typed tool from a zod schema. The schema becomes the toolSpec's JSON Schema (zod's own
- * `z.toJSONSchema`, draft-07, input side, `$schema` removed; docs/decisions/2026-11-25-tools.md),
+ * `z.toJSONSchema`, draft-07, input side, `$schema` removed; docs/decisions/2026-11-25-capabilities.md),
  * and the model's input is checked with the schema itself before `run` sees it.
  *
  * Fails at once (ValidationException) for a name Bedrock would refuse, a missing description, or a
