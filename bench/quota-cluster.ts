@@ -1,12 +1,12 @@
 // Four processes share one Bedrock quota through Redis: the server enforces it (RPM and TPM over a
 // sliding window, 429 ThrottlingException when exceeded) and the schedulers are set to the same
 // numbers. Measures throttles seen by the server and the tokens per window achieved.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { QuotaScheduler } from '@bedrock-converse/limits';
 import { scriptedRuntime, startServer } from '@bedrock-converse/local';
 import type { ModelRuntime } from '@bedrock-converse/runtime';
+import { lastJsonLine, runTs } from '../scripts/run-ts.js';
 import { machine } from './report.js';
 
 const RPM = 60;
@@ -47,38 +47,22 @@ export async function quotaCluster({
 
   const worker = fileURLToPath(new URL('./quota-worker.ts', import.meta.url));
   const results = await Promise.all(
-    Array.from(
-      { length: PROCESSES },
-      () =>
-        new Promise<{ turns: number; failures: number; throttles: number }>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            [
-              '--conditions=source',
-              '--import',
-              'tsx',
-              worker,
-              `--url=${server.url}`,
-              `--redis=${redis}`,
-              `--key=${key}`,
-              `--turns=${TURNS / PROCESSES}`,
-              `--window=${windowMs}`,
-              `--rpm=${RPM}`,
-              `--tpm=${TPM}`,
-            ],
-            { stdio: ['ignore', 'pipe', 'inherit'] },
-          );
-          let out = '';
-          child.stdout.on('data', (d) => {
-            out += d;
-          });
-          child.on('error', reject);
-          child.on('close', (code) =>
-            code === 0
-              ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-              : reject(new Error(`worker exited ${code}`)),
-          );
-        }),
+    Array.from({ length: PROCESSES }, () =>
+      lastJsonLine<{ turns: number; failures: number; throttles: number }>(
+        runTs(
+          worker,
+          [
+            `--url=${server.url}`,
+            `--redis=${redis}`,
+            `--key=${key}`,
+            `--turns=${TURNS / PROCESSES}`,
+            `--window=${windowMs}`,
+            `--rpm=${RPM}`,
+            `--tpm=${TPM}`,
+          ],
+          { stderr: 'inherit' },
+        ),
+      ),
     ),
   );
   await server.close();

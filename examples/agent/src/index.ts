@@ -5,7 +5,7 @@
 //   pnpm --filter @bedrock-converse/example-agent start -- "What's the weather in Oslo, in Fahrenheit?"
 import { parseArgs } from 'node:util';
 import { FunctionCallingConverseClient } from '@bedrock-converse/core';
-import { appRuntime, appRuntimeArgs } from '@bedrock-converse/local';
+import { appRuntime, appRuntimeArgs, runMain } from '@bedrock-converse/local';
 import { offlineWeatherAgent } from './offline-agent.js';
 import { weatherTools } from './weather-tools.js';
 
@@ -53,14 +53,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -1,29 +1,11 @@
 // Runs the agent example as a user would and reads what it prints.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTs } from '../../../scripts/run-ts.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function run(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'src/index.ts', ...args],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runTs('src/index.ts', args, { cwd: root });
 
 describe('examples/agent', () => {
   it('runs the weather agent offline: tool calls (one failing), final response, call count', async () => {

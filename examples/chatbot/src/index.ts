@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConverseClient } from '@bedrock-converse/core';
-import { appRuntime, appRuntimeArgs } from '@bedrock-converse/local';
+import { appRuntime, appRuntimeArgs, runMain } from '@bedrock-converse/local';
 
 // Offline, the SDK only talks to our own server; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -100,14 +100,4 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -1,33 +1,12 @@
 // Runs the chatbot as a user would, with piped input, and reads what it prints.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTs } from '../../../scripts/run-ts.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function chat(input: string, args: string[] = []) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'src/index.ts', ...args],
-      {
-        cwd: root,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const chat = (input: string, args: string[] = []) =>
+  runTs('src/index.ts', args, { cwd: root, input });
 
 describe('examples/chatbot', () => {
   it('answers piped messages offline, remembers earlier turns, and exits 0', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultimodalConverseClient } from '@bedrock-converse/core';
-import { appRuntime, appRuntimeArgs } from '@bedrock-converse/local';
+import { appRuntime, appRuntimeArgs, runMain } from '@bedrock-converse/local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -68,14 +68,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain(main);

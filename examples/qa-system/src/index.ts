@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConverseClient } from '@bedrock-converse/core';
-import { appRuntime, appRuntimeArgs } from '@bedrock-converse/local';
+import { appRuntime, appRuntimeArgs, runMain } from '@bedrock-converse/local';
 import { searchTool } from './corpus-search.js';
 import { offlineQa } from './offline-qa.js';
 
@@ -70,14 +70,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -1,34 +1,12 @@
 // Runs the Q&A example as a user would (piped questions) and reads what it prints.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTs } from '../../../scripts/run-ts.js';
 import { loadPassages, searchTool } from '../src/corpus-search.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function ask(input: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'src/index.ts'],
-      {
-        cwd: root,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const ask = (input: string) => runTs('src/index.ts', [], { cwd: root, input });
 
 describe('examples/qa-system', () => {
   it('answers piped questions from the corpus through the search tool, citing sources', async () => {

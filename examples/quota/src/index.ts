@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ConverseClient } from '@bedrock-converse/core';
 import { QuotaScheduler } from '@bedrock-converse/limits';
-import { scriptedRuntime, startServer } from '@bedrock-converse/local';
+import { runMain, scriptedRuntime, startServer } from '@bedrock-converse/local';
 import { bedrockRuntime } from '@bedrock-converse/runtime';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -81,14 +81,4 @@ async function main(): Promise<number> {
   return server.quota!.throttled === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain(main);

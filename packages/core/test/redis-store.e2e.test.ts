@@ -1,35 +1,20 @@
 // Two processes write the same conversation through the Redis store: versioned writes refuse the
 // stale one with a typed conflict, the writer sends again, and no message is lost.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { scriptedRuntime } from '@bedrock-converse/local';
 import { RedisConversationStore } from '@bedrock-converse/store';
 import { describe, expect, it } from 'vitest';
+import { lastJsonLine, runTs } from '../../../scripts/run-ts.js';
 import { ConverseClient } from '../src/index.js';
 
 const url = 'redis://127.0.0.1:6379';
 const writer = fileURLToPath(new URL('./fixtures/redis-writer.ts', import.meta.url));
 
-function write(conversationId: string, name: string, turns: number) {
-  return new Promise<{ conflicts: number }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', writer, url, conversationId, name, String(turns)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`writer exited ${code}`)),
-    );
-  });
-}
+const write = (conversationId: string, name: string, turns: number) =>
+  lastJsonLine<{ conflicts: number }>(
+    runTs(writer, [url, conversationId, name, String(turns)], { stderr: 'inherit' }),
+  );
 
 describe('RedisConversationStore', () => {
   it('two processes on one conversation: typed conflicts, retried, no message lost', async () => {

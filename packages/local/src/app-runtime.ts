@@ -72,3 +72,21 @@ export async function appRuntime(options: AppRuntimeOptions = {}): Promise<AppRu
     },
   };
 }
+
+/**
+ * Runs an app's main function and sets the exit code from it: its own number, or 1 with the error
+ * printed as "error: Name: message" when it throws.
+ */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(
+        `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

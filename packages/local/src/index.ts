@@ -3,6 +3,7 @@ export {
   type AppRuntimeOptions,
   appRuntime,
   appRuntimeArgs,
+  runMain,
 } from './app-runtime.js';
 export {
   type LlamaRuntime,
