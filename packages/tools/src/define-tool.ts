@@ -1,9 +1,7 @@
-import type { ToolSpecification } from '@aws-sdk/client-bedrock-runtime';
 import { ValidationException } from '@bedrock-converse/runtime';
 import { z } from 'zod';
-import { checkInputSchema, type JsonSchema } from './json-schema.js';
-import type { Tool, ToolContext } from './tool.js';
-import { checkDescription, checkToolName } from './tool-name.js';
+import type { JsonSchema } from './json-schema.js';
+import { createTool, type Tool, type ToolContext } from './tool.js';
 
 export interface ToolDefinition<S extends z.ZodType, O> {
   /** 1–64 letters, digits, `_` or `-`; checked here. */
@@ -29,32 +27,27 @@ export interface ToolDefinition<S extends z.ZodType, O> {
 export function defineTool<S extends z.ZodType, O>(
   definition: ToolDefinition<S, O>,
 ): Tool<z.output<S>, O> {
-  const name = checkToolName(definition?.name);
-  const description = checkDescription(name, definition.description);
-  if (!(definition.input instanceof z.ZodType)) {
-    throw new ValidationException(
-      `Tool "${name}": input must be a zod schema, e.g. z.object({…}).`,
-    );
-  }
-  const schema = definition.input;
-  const spec: ToolSpecification = {
-    name,
-    description,
-    inputSchema: { json: checkInputSchema(name, toJsonSchema(name, schema)) as never },
-  };
-  return {
-    name,
-    description,
-    spec,
-    timeoutMs: definition.timeoutMs,
+  const schema = definition?.input;
+  return createTool<z.output<S>, O>({
+    name: definition?.name,
+    description: definition?.description,
+    inputSchema: (name) => {
+      if (!(schema instanceof z.ZodType)) {
+        throw new ValidationException(
+          `Tool "${name}": input must be a zod schema, e.g. z.object({…}).`,
+        );
+      }
+      return toJsonSchema(name, schema);
+    },
+    timeoutMs: definition?.timeoutMs,
     parse(input) {
-      const result = schema.safeParse(input);
+      const result = (schema as S).safeParse(input);
       return result.success
-        ? { ok: true, value: result.data }
+        ? { ok: true, value: result.data as z.output<S> }
         : { ok: false, message: z.prettifyError(result.error) };
     },
-    run: definition.run,
-  };
+    run: definition?.run,
+  });
 }
 
 /** The JSON Schema of a zod schema's input, as Bedrock takes it. */

@@ -1,8 +1,6 @@
-import type { ToolSpecification } from '@aws-sdk/client-bedrock-runtime';
 import { ValidationException } from '@bedrock-converse/runtime';
-import { checkInputSchema, type JsonSchema, jsonSchemaValidator } from './json-schema.js';
-import type { Tool, ToolContext } from './tool.js';
-import { checkDescription, checkToolName } from './tool-name.js';
+import { type JsonSchema, jsonSchemaValidator } from './json-schema.js';
+import { createTool, type Tool, type ToolContext } from './tool.js';
 
 /** The seed's plain tool form: a name, a description and a JSON Schema for the parameters. */
 export interface FunctionDefinition {
@@ -25,22 +23,21 @@ export type ToolFunction = (
 export function jsonTool(
   definition: FunctionDefinition & { run: ToolFunction; timeoutMs?: number },
 ): Tool<Record<string, unknown>, unknown> {
-  const name = checkToolName(definition?.name);
-  const description = checkDescription(name, definition.description);
-  const schema = checkInputSchema(name, definition.parameters);
-  const check = jsonSchemaValidator(schema);
-  const spec: ToolSpecification = { name, description, inputSchema: { json: schema as never } };
-  return {
-    name,
-    description,
-    spec,
-    timeoutMs: definition.timeoutMs,
+  let check: ReturnType<typeof jsonSchemaValidator> | undefined;
+  const tool = createTool<Record<string, unknown>, unknown>({
+    name: definition?.name,
+    description: definition?.description,
+    inputSchema: () => definition.parameters,
+    timeoutMs: definition?.timeoutMs,
     parse(input) {
-      const result = check(input);
+      const result = check!(input);
       return result.ok ? { ok: true, value: input as Record<string, unknown> } : result;
     },
-    run: definition.run,
-  };
+    run: definition?.run,
+  });
+  // The schema passed createTool's checks: compile its validator once.
+  check = jsonSchemaValidator(tool.spec.inputSchema!.json as JsonSchema);
+  return tool;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { ToolSpecification } from '@aws-sdk/client-bedrock-runtime';
+import { checkInputSchema } from './json-schema.js';
+import { checkDescription, checkToolName } from './tool-name.js';
 
 /** What a tool's `run` receives besides its input. */
 export interface ToolContext {
@@ -30,3 +32,30 @@ export interface Tool<I = unknown, O = unknown> {
 /** A tool of any input and output type. */
 // biome-ignore lint/suspicious/noExplicitAny: a list of tools mixes input types; each checks its own.
 export type AnyTool = Tool<any, unknown>;
+
+/**
+ * A Tool from its parts, with the checks every tool gets at definition time: Bedrock's name rule,
+ * a description, and an input schema whose root is an object (ValidationException otherwise).
+ * `inputSchema` is asked for once the name is known to be good.
+ */
+export function createTool<I, O>(parts: {
+  name: unknown;
+  description: unknown;
+  inputSchema: (name: string) => unknown;
+  parse: (input: unknown) => ParsedInput<I>;
+  run: Tool<I, O>['run'];
+  timeoutMs?: number | undefined;
+}): Tool<I, O> {
+  const name = checkToolName(parts.name);
+  const description = checkDescription(name, parts.description);
+  const json = checkInputSchema(name, parts.inputSchema(name));
+  const spec: ToolSpecification = { name, description, inputSchema: { json: json as never } };
+  return {
+    name,
+    description,
+    spec,
+    timeoutMs: parts.timeoutMs,
+    parse: parts.parse,
+    run: parts.run,
+  };
+}
