@@ -1,5 +1,6 @@
 export { AdaptiveRate } from './adaptive-rate.js';
 export {
+  outcomeOf,
   type QuotaGrant,
   type QuotaOptions,
   type QuotaOutcome,

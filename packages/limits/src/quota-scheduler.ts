@@ -53,6 +53,13 @@ export type QuotaOutcome =
   /** Failed without the service counting it (nothing was charged). */
   | { failed: true };
 
+/** How a request that failed is settled: a throttle is not charged, nor is a refused request. */
+export function outcomeOf(error: unknown): QuotaOutcome {
+  return (error as Error | undefined)?.name === 'ThrottlingException'
+    ? { throttled: true }
+    : { failed: true };
+}
+
 /** Permission to send one request; settle it when the request ends. */
 export interface QuotaGrant {
   readonly reservedTokens: number;
@@ -273,26 +280,6 @@ export class QuotaScheduler {
           }
         });
     });
-  }
-
-  /** Runs `call` under a reservation and settles it from the call's outcome. */
-  async run<T>(
-    options: ReserveOptions,
-    call: () => Promise<T>,
-    tokensOf: (result: T) => number,
-  ): Promise<T> {
-    const grant = await this.reserve(options);
-    try {
-      grant.sending();
-      const result = await call();
-      grant.settle({ tokensUsed: tokensOf(result) });
-      return result;
-    } catch (error) {
-      grant.settle(
-        (error as Error)?.name === 'ThrottlingException' ? { throttled: true } : { failed: true },
-      );
-      throw error;
-    }
   }
 
   async stats(): Promise<QuotaStats> {

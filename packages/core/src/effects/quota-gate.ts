@@ -1,4 +1,4 @@
-import type { QuotaGrant } from '@bedrock-converse/limits';
+import { outcomeOf, type QuotaGrant } from '@bedrock-converse/limits';
 import type { ConverseInput } from '@bedrock-converse/runtime';
 
 /**
@@ -27,15 +27,7 @@ export async function underQuota<T>(
     grant.settle({ tokensUsed: tokensOf(result) ?? grant.reservedTokens });
     return result;
   } catch (error) {
-    grant.settle(settlementOf(error));
+    grant.settle(outcomeOf(error));
     throw error;
   }
-}
-
-/** How a failed request is accounted: a throttle is not charged, nor is a refused request. */
-export function settlementOf(error: unknown) {
-  const name = (error as Error | undefined)?.name;
-  return name === 'ThrottlingException'
-    ? ({ throttled: true } as const)
-    : ({ failed: true } as const);
 }

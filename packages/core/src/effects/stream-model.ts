@@ -1,3 +1,4 @@
+import { outcomeOf } from '@bedrock-converse/limits';
 import {
   type ConverseStreamEvent,
   retry,
@@ -7,7 +8,7 @@ import {
 import type { ModelReply, StreamModelInput } from '../machines/conversation-types.js';
 import { StreamAssembler, type TurnStreamEvent } from '../streaming/stream-events.js';
 import { type CallModelDeps, callModelWith, checkHasContent } from './call-model.js';
-import { type QuotaGate, settlementOf } from './quota-gate.js';
+import type { QuotaGate } from './quota-gate.js';
 
 /**
  * Streams the model's answer, handing each typed event to `deliver` as it arrives, and returns the
@@ -57,7 +58,7 @@ export async function streamModelWith(
           if (!next.value.messageStart) break;
         }
       } catch (error) {
-        grant?.settle(settlementOf(error));
+        grant?.settle(outcomeOf(error));
         void iterator.return?.()?.catch(() => {});
         throw error;
       }
