@@ -17,9 +17,7 @@ import type {
   QuotaStats,
 } from '@bedrock-converse/limits';
 import {
-  estimateMessages,
-  estimateSystemTokens,
-  estimateToolTokens,
+  estimateRequestTokens,
   type MemoryStrategy,
   summarizing,
   tokenBudget,
@@ -701,10 +699,7 @@ export class ConverseClient {
       },
       reserve: (request, signal) =>
         quota.reserve({
-          inputTokens:
-            estimateMessages(request.messages ?? []) +
-            estimateSystemTokens(request.system) +
-            estimateToolTokens(request.toolConfig),
+          inputTokens: estimateRequestTokens(request),
           maxTokens: request.inferenceConfig?.maxTokens,
           priority: task ?? this.#priority,
           signal,

@@ -8,7 +8,6 @@ export {
   summaryHeading,
 } from './select-history.js';
 export {
-  estimateMessages,
   type SentMessages,
   shrinkForOverflow,
   toolResultCutThreshold,
@@ -29,7 +28,10 @@ export type {
 export {
   estimateBlockTokens,
   estimateImageTokens,
+  estimateMessages,
   estimateMessageTokens,
+  estimateOverheadTokens,
+  estimateRequestTokens,
   estimateSystemTokens,
   estimateTextTokens,
   estimateToolTokens,

@@ -1,6 +1,5 @@
 import type { ContentBlock, Message, ToolResultBlock } from '@aws-sdk/client-bedrock-runtime';
 import { exchangeStart, startsExchange } from './history-units.js';
-import { estimateMessageTokens } from './token-estimate.js';
 
 /** A request's messages with, for each, its index in the stored history (-1 when it has none). */
 export interface SentMessages {
@@ -76,11 +75,4 @@ function toolResultText(result: ToolResultBlock): string {
   return (result.content ?? [])
     .map((part) => part.text ?? (part.json === undefined ? '' : JSON.stringify(part.json)))
     .join('\n');
-}
-
-/** Raw estimated tokens of a message list (for reporting what could not fit). */
-export function estimateMessages(messages: readonly Message[]): number {
-  let total = 0;
-  for (const message of messages) total += estimateMessageTokens(message);
-  return total;
 }

@@ -6,9 +6,10 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { HistoryView } from './history-view.js';
 import { selectHistory } from './select-history.js';
-import { estimateMessages, shrinkForOverflow } from './shrink.js';
+import { shrinkForOverflow } from './shrink.js';
 import { compose, slidingWindow, summarizing, tokenBudget } from './strategies.js';
 import type { MemoryStrategy } from './strategy.js';
+import { estimateMessages } from './token-estimate.js';
 
 // A 1×1 PNG.
 const png = Uint8Array.from(

@@ -4,6 +4,7 @@ import type {
   SystemContentBlock,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseInput } from '@bedrock-converse/runtime';
 import { imageSize } from 'image-size';
 
 /** Bedrock's rule of thumb for an image: (width × height) / 750 tokens, at most about 1 600. */
@@ -90,4 +91,23 @@ export function estimateSystemTokens(system: readonly SystemContentBlock[] | und
 
 export function estimateToolTokens(toolConfig: ToolConfiguration | undefined): number {
   return toolConfig ? estimateTextTokens(JSON.stringify(toolConfig)) : 0;
+}
+
+/** Raw estimated tokens of a message list. */
+export function estimateMessages(messages: readonly Message[]): number {
+  let total = 0;
+  for (const message of messages) total += estimateMessageTokens(message);
+  return total;
+}
+
+type RequestParts = Pick<ConverseInput, 'messages' | 'system' | 'toolConfig'>;
+
+/** Raw estimated tokens of what a request carries besides its messages: system prompt, tools. */
+export function estimateOverheadTokens(request: Omit<RequestParts, 'messages'>): number {
+  return estimateSystemTokens(request.system) + estimateToolTokens(request.toolConfig);
+}
+
+/** Raw estimated input tokens of a whole request. */
+export function estimateRequestTokens(request: RequestParts): number {
+  return estimateMessages(request.messages ?? []) + estimateOverheadTokens(request);
 }

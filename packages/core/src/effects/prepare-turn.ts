@@ -1,7 +1,6 @@
 import type { InferenceConfiguration, Message } from '@aws-sdk/client-bedrock-runtime';
 import {
-  estimateSystemTokens,
-  estimateToolTokens,
+  estimateOverheadTokens,
   type MemoryStrategy,
   type StrategyContext,
   selectHistory,
@@ -88,14 +87,10 @@ export async function prepareTurnWith(
     let exactInput: number | undefined;
     if (deps.memory.countTokens) {
       // Count the request exactly, calibrate on it now, and select again if the count says so.
-      const counted = await deps.memory.countTokens(
-        buildConverseInput({ ...parts, messages: selection.messages }),
-      );
+      const counting = buildConverseInput({ ...parts, messages: selection.messages });
+      const counted = await deps.memory.countTokens(counting);
       const raw = selection.estimatedTokens / calibration;
-      const fixed =
-        estimateSystemTokens(
-          buildConverseInput({ ...parts, messages: selection.messages }).system,
-        ) + estimateToolTokens(parts.toolConfig);
+      const fixed = estimateOverheadTokens(counting);
       if (counted !== undefined && raw > 0 && counted > fixed) {
         calibration = (counted - fixed) / raw;
         const again = await select();
@@ -117,9 +112,7 @@ export async function prepareTurnWith(
   await checkMedia(parts.messages);
   if (memoryPlan?.estimatedTokens !== undefined) {
     memoryPlan.rawInputEstimate =
-      memoryPlan.estimatedTokens / (memoryPlan.calibration ?? 1) +
-      estimateSystemTokens(request.system) +
-      estimateToolTokens(request.toolConfig);
+      memoryPlan.estimatedTokens / (memoryPlan.calibration ?? 1) + estimateOverheadTokens(request);
   }
   const streamFallback =
     task.stream === true &&

@@ -1,9 +1,5 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import {
-  estimateMessages,
-  estimateSystemTokens,
-  shrinkForOverflow,
-} from '@bedrock-converse/memory';
+import { estimateRequestTokens, shrinkForOverflow } from '@bedrock-converse/memory';
 import type { ConverseInput } from '@bedrock-converse/runtime';
 import { ContextWindowOverflow } from '@bedrock-converse/runtime';
 import type { PreparedTurn } from '../machines/conversation-types.js';
@@ -38,7 +34,7 @@ export function overflowError(
 ) {
   const messages = [...(prepared?.requestParts?.messages ?? []), ...extra];
   const estimated = Math.ceil(
-    estimateMessages(messages) + estimateSystemTokens(prepared?.request?.system),
+    estimateRequestTokens({ messages, system: prepared?.request?.system }),
   );
   const window = prepared?.requestParts?.modelInfo.contextWindow;
   return new ContextWindowOverflow(
