@@ -66,6 +66,18 @@ const envelope = z.object({
   conversation: z.unknown(),
 });
 
+/** JSON.stringify's replacer for byte arrays: `{ "$base64": … }`. */
+export function bytesToJson(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? { $base64: Buffer.from(value).toString('base64') } : value;
+}
+
+/** JSON.parse's reviver undoing bytesToJson. */
+export function bytesFromJson(_key: string, value: unknown): unknown {
+  return bytes.safeParse(value).success
+    ? Uint8Array.from(Buffer.from((value as { $base64: string }).$base64, 'base64'))
+    : value;
+}
+
 /**
  * A conversation as versioned JSON: `{ format, version, conversation }`, byte arrays (images,
  * documents) as `{ "$base64": … }`. What exportConversation returns and the stores write.
@@ -73,8 +85,7 @@ const envelope = z.object({
 export function encodeConversation(conversation: ConversationRecord): string {
   return JSON.stringify(
     { format: conversationFormat, version: conversationFormatVersion, conversation },
-    (_key, value: unknown) =>
-      value instanceof Uint8Array ? { $base64: Buffer.from(value).toString('base64') } : value,
+    bytesToJson,
   );
 }
 
@@ -86,11 +97,7 @@ export function encodeConversation(conversation: ConversationRecord): string {
 export function decodeConversation(text: string, source = 'the conversation'): ConversationRecord {
   let raw: unknown;
   try {
-    raw = JSON.parse(text, (_key, value: unknown) =>
-      bytes.safeParse(value).success
-        ? Uint8Array.from(Buffer.from((value as { $base64: string }).$base64, 'base64'))
-        : value,
-    );
+    raw = JSON.parse(text, bytesFromJson);
   } catch (error) {
     throw new ConversationFormatError(`${source} is not valid JSON: ${(error as Error).message}`, {
       cause: error,

@@ -1,5 +1,6 @@
 import type { CachedResponse, ResponseCache } from '@bedrock-converse/runtime';
 import { Redis } from 'ioredis';
+import { bytesFromJson, bytesToJson } from './conversation-codec.js';
 
 /** A response cache in Redis, shared between processes; entries expire after `ttlSeconds`. */
 export class RedisResponseCache implements ResponseCache {
@@ -17,18 +18,11 @@ export class RedisResponseCache implements ResponseCache {
   async get(key: string): Promise<CachedResponse | undefined> {
     const text = await this.#redis.get(this.#prefix + key);
     if (text === null) return undefined;
-    return JSON.parse(text, (_k, value: unknown) =>
-      typeof value === 'object' && value !== null && '$base64' in value
-        ? Uint8Array.from(Buffer.from(String((value as { $base64: string }).$base64), 'base64'))
-        : value,
-    ) as CachedResponse;
+    return JSON.parse(text, bytesFromJson) as CachedResponse;
   }
 
   async set(key: string, value: CachedResponse): Promise<void> {
-    const text = JSON.stringify(value, (_k, v: unknown) =>
-      v instanceof Uint8Array ? { $base64: Buffer.from(v).toString('base64') } : v,
-    );
-    await this.#redis.set(this.#prefix + key, text, 'EX', this.#ttl);
+    await this.#redis.set(this.#prefix + key, JSON.stringify(value, bytesToJson), 'EX', this.#ttl);
   }
 
   async close(): Promise<void> {
