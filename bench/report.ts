@@ -29,3 +29,35 @@ export async function writeSection(name: string, content: string): Promise<void>
   if (from < 0 || to < 0) throw new Error(`docs/benchmarks.md has no ${start} … ${end} section`);
   await writeFile(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`);
 }
+
+/**
+ * Runs `raw` and `client` side by side `warmup + runs` times (after `before(i)`), alternating which
+ * goes first so drift and warm caches favour neither, and keeps the measures after the warm-up.
+ */
+export async function pairedRuns<T>(options: {
+  warmup: number;
+  runs: number;
+  before?: (i: number) => Promise<void>;
+  raw: (i: number) => Promise<T>;
+  client: (i: number) => Promise<T>;
+}): Promise<{ raw: T[]; client: T[] }> {
+  const raw: T[] = [];
+  const client: T[] = [];
+  for (let i = 0; i < options.warmup + options.runs; i++) {
+    await options.before?.(i);
+    let r: T;
+    let c: T;
+    if (i % 2 === 0) {
+      r = await options.raw(i);
+      c = await options.client(i);
+    } else {
+      c = await options.client(i);
+      r = await options.raw(i);
+    }
+    if (i >= options.warmup) {
+      raw.push(r);
+      client.push(c);
+    }
+  }
+  return { raw, client };
+}

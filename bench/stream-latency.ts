@@ -9,7 +9,7 @@ import {
 import { ConverseClient } from '@bedrock-converse/core';
 import { scriptedRuntime, startServer } from '@bedrock-converse/local';
 import { bedrockRuntime } from '@bedrock-converse/runtime';
-import { machine, median, quantile } from './report.js';
+import { machine, median, pairedRuns, quantile } from './report.js';
 
 const TURNS_PER_CONVERSATION = 5;
 const REPLY = 'A scripted reply, streamed to the caller in small chunks of text as it is written.';
@@ -58,30 +58,19 @@ export async function streamLatency({ streams }: { streams: number }): Promise<s
     return { first, last };
   };
 
-  const rawTimes: Timing[] = [];
-  const clientTimes: Timing[] = [];
   const warmup = 50;
-  for (let i = 0; i < warmup + streams; i++) {
-    if (i % TURNS_PER_CONVERSATION === 0) {
-      conversationId = await client.createConversation();
-      history = [];
-    }
-    const text = `Message number ${i} of the benchmark.`;
-    // Alternate which goes first, so drift and warm caches favour neither.
-    let rawTiming: Timing;
-    let clientTiming: Timing;
-    if (i % 2 === 0) {
-      rawTiming = await rawStream(text);
-      clientTiming = await clientStream(text);
-    } else {
-      clientTiming = await clientStream(text);
-      rawTiming = await rawStream(text);
-    }
-    if (i >= warmup) {
-      rawTimes.push(rawTiming);
-      clientTimes.push(clientTiming);
-    }
-  }
+  const { raw: rawTimes, client: clientTimes } = await pairedRuns({
+    warmup,
+    runs: streams,
+    before: async (i) => {
+      if (i % TURNS_PER_CONVERSATION === 0) {
+        conversationId = await client.createConversation();
+        history = [];
+      }
+    },
+    raw: (i) => rawStream(`Message number ${i} of the benchmark.`),
+    client: (i) => clientStream(`Message number ${i} of the benchmark.`),
+  });
   await server.close();
   raw.destroy();
 

@@ -8,7 +8,7 @@ import {
 import { ConverseClient } from '@bedrock-converse/core';
 import { scriptedRuntime, startServer } from '@bedrock-converse/local';
 import { bedrockRuntime } from '@bedrock-converse/runtime';
-import { machine, median, quantile } from './report.js';
+import { machine, median, pairedRuns, quantile } from './report.js';
 
 const TURNS_PER_CONVERSATION = 5;
 
@@ -39,30 +39,19 @@ export async function turnLatency({ turns }: { turns: number }): Promise<string>
     return elapsed;
   };
 
-  const rawTimes: number[] = [];
-  const clientTimes: number[] = [];
   const warmup = 100;
-  for (let i = 0; i < warmup + turns; i++) {
-    if (i % TURNS_PER_CONVERSATION === 0) {
-      conversationId = await client.createConversation();
-      history = [];
-    }
-    const text = `Message number ${i} of the benchmark.`;
-    // Alternate which goes first, so drift and warm caches favour neither.
-    let rawMs: number;
-    let clientMs: number;
-    if (i % 2 === 0) {
-      rawMs = await rawTurn(text);
-      clientMs = await clientTurn(text);
-    } else {
-      clientMs = await clientTurn(text);
-      rawMs = await rawTurn(text);
-    }
-    if (i >= warmup) {
-      rawTimes.push(rawMs);
-      clientTimes.push(clientMs);
-    }
-  }
+  const { raw: rawTimes, client: clientTimes } = await pairedRuns({
+    warmup,
+    runs: turns,
+    before: async (i) => {
+      if (i % TURNS_PER_CONVERSATION === 0) {
+        conversationId = await client.createConversation();
+        history = [];
+      }
+    },
+    raw: (i) => rawTurn(`Message number ${i} of the benchmark.`),
+    client: (i) => clientTurn(`Message number ${i} of the benchmark.`),
+  });
   await server.close();
   raw.destroy();
 
