@@ -109,7 +109,7 @@ export async function prepareTurnWith(
     };
   }
   const request = buildConverseInput(parts);
-  await checkMedia(parts.messages);
+  await checkMedia(parts.messages, new Set(task.content));
   if (memoryPlan?.estimatedTokens !== undefined) {
     memoryPlan.rawInputEstimate =
       memoryPlan.estimatedTokens / (memoryPlan.calibration ?? 1) + estimateOverheadTokens(request);

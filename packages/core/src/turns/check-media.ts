@@ -25,8 +25,15 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
  * bytes really are the declared format (read from their magic bytes), sizes as the service
  * measures them, pixel and count limits, document names, and that media are in user messages.
  * A ValidationException says which message and block, and what to do.
+ *
+ * With `fresh`, the bytes are read only for those blocks (the new message's): images already in
+ * the history were read when they were added, so a turn does not read them again. Counts, roles
+ * and documents are always checked over the whole request (no bytes are read for them).
  */
-export async function checkMedia(messages: readonly Message[]): Promise<void> {
+export async function checkMedia(
+  messages: readonly Message[],
+  fresh?: ReadonlySet<ContentBlock>,
+): Promise<void> {
   let images = 0;
   let documents = 0;
   for (const [i, message] of messages.entries()) {
@@ -40,7 +47,7 @@ export async function checkMedia(messages: readonly Message[]): Promise<void> {
             `Images go in user messages only (${where} is ${message.role}).`,
           );
         }
-        await checkImage(block.image, where);
+        if (!fresh || fresh.has(block)) await checkImage(block.image, where);
       } else if (block.document) {
         documents += 1;
         if (message.role !== 'user') {
