@@ -9,9 +9,11 @@ import { retry } from './retry.js';
 
 function failing(errors: Error[], value = 'ok') {
   let calls = 0;
-  const attempt = async () => {
+  const attempt = async (attemptNumber: number) => {
     const error = errors[calls];
     calls += 1;
+    // Attempts are numbered 1, 2, 3 … whichever layer (plain first call or p-retry) runs them.
+    expect(attemptNumber).toBe(calls);
     if (error) throw error;
     return value;
   };

@@ -31,8 +31,9 @@ export const defaultRetryOptions = {
  * for throttling). Non-retryable errors and aborts end it at once. The error thrown is always a
  * ConverseError.
  *
- * p-retry runs the loop and honours the signal; the jittered wait is ours because its base depends
- * on the kind of error, which p-retry's fixed schedule cannot express.
+ * The first attempt is a plain call, so a call that succeeds (nearly all of them) pays nothing for
+ * the retry machinery; p-retry runs the retries and honours the signal. The jittered wait is ours
+ * because its base depends on the kind of error, which p-retry's fixed schedule cannot express.
  */
 export async function retry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
@@ -44,33 +45,44 @@ export async function retry<T>(
   };
   const random = options.random ?? Math.random;
   const signal = options.signal;
+  const retryable = (error: ConverseError) => error.retryable && !signal?.aborted;
+  /** Waits before the attempt after `attemptNumber`, when `error` is worth another one. */
+  const backOff = async (error: ConverseError, attemptNumber: number) => {
+    const base = error.statusCode === 429 ? throttleBaseDelayMs : baseDelayMs;
+    const delayMs = Math.round(random() * Math.min(base * 2 ** (attemptNumber - 1), maxDelayMs));
+    options.onRetry?.({ error, attempt: attemptNumber, delayMs });
+    await sleep(delayMs, signal);
+  };
+  const run = async (attemptNumber: number) => {
+    try {
+      return await attempt(attemptNumber);
+    } catch (error) {
+      throw toConverseError(error, signal);
+    }
+  };
+
   try {
-    return await pRetry(
-      async (attemptNumber) => {
-        try {
-          return await attempt(attemptNumber);
-        } catch (error) {
-          throw toConverseError(error, signal);
-        }
+    if (signal?.aborted) throw signal.reason;
+    try {
+      return await run(1);
+    } catch (error) {
+      const first = error as ConverseError;
+      if (maxAttempts <= 1 || !retryable(first)) throw first;
+      await backOff(first, 1);
+    }
+    // Attempts 2 … maxAttempts.
+    return await pRetry((n) => run(n + 1), {
+      retries: Math.max(0, maxAttempts - 2),
+      minTimeout: 0,
+      maxTimeout: 0,
+      signal,
+      shouldRetry: ({ error }) => retryable(error as ConverseError),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const converseError = error as ConverseError;
+        if (retriesLeft === 0 || !retryable(converseError)) return;
+        await backOff(converseError, attemptNumber + 1);
       },
-      {
-        retries: Math.max(0, maxAttempts - 1),
-        minTimeout: 0,
-        maxTimeout: 0,
-        signal,
-        shouldRetry: ({ error }) => (error as ConverseError).retryable && !signal?.aborted,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          const converseError = error as ConverseError;
-          if (!converseError.retryable || retriesLeft === 0 || signal?.aborted) return;
-          const base = converseError.statusCode === 429 ? throttleBaseDelayMs : baseDelayMs;
-          const delayMs = Math.round(
-            random() * Math.min(base * 2 ** (attemptNumber - 1), maxDelayMs),
-          );
-          options.onRetry?.({ error: converseError, attempt: attemptNumber, delayMs });
-          await sleep(delayMs, signal);
-        },
-      },
-    );
+    });
   } catch (error) {
     throw toConverseError(error, signal);
   }
