@@ -1,4 +1,5 @@
 // ConverseClient end to end: the real AWS SDK client, over real HTTP, against the local server.
+import { getEventListeners } from 'node:events';
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import {
   type LocalServer,
@@ -7,12 +8,13 @@ import {
   startServer,
 } from '@bedrock-converse/local';
 import {
+  AbortError,
   bedrockRuntime,
   ThrottlingException,
   ValidationException,
 } from '@bedrock-converse/runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConversationNotFound, ConverseClient } from '../src/index.js';
 
 let server: LocalServer;
@@ -95,6 +97,69 @@ describe.each(transports)('ConverseClient over $name', ({ httpVersion, handler }
     expect(attempts.map((r) => r.status)).toStrictEqual([429, 429, 200]);
     // The SDK does not retry on its own (maxAttempts 1): each attempt is a new SDK invocation.
     expect(attempts.every((r) => r.attempt === 'attempt=1; max=1')).toBe(true);
+    expect((await client.getConversationHistory(id)).messages).toHaveLength(2);
+  });
+
+  it('abort listeners do not pile up: plain, retried and streamed turns, one after another', async () => {
+    const base = bedrockRuntime({
+      ...server.clientConfig,
+      ...(handler() ? { requestHandler: handler()! } : {}),
+    });
+    const signals = new Set<AbortSignal>();
+    const client = new ConverseClient({
+      modelId: 'local.scripted',
+      runtime: {
+        converse: (input, call) => {
+          if (call?.signal) signals.add(call.signal);
+          return base.converse(input, call);
+        },
+        converseStream: (input, call) => {
+          if (call?.signal) signals.add(call.signal);
+          return base.converseStream(input, call);
+        },
+      },
+      retry: { maxAttempts: 4, baseDelayMs: 1, throttleBaseDelayMs: 2 },
+    });
+    const id = await client.createConversation();
+    await client.sendMessage({ conversationId: id, message: 'one' });
+    server.faults.add({ kind: 'http-error', exception: 'ThrottlingException', times: 2 });
+    await client.sendMessage({ conversationId: id, message: 'two' });
+    for await (const _ of client.sendMessageStreaming({ conversationId: id, message: 'three' })) {
+      // Read the whole stream.
+    }
+    await client.sendMessage({ conversationId: id, message: 'four' });
+
+    expect(signals.size).toBeGreaterThan(0);
+    // At most the runtime's one link per signal is left, however many calls used it (the SDK lets
+    // go of its own listeners when each HTTP stream closes, just after the response).
+    await vi.waitFor(() => {
+      for (const signal of signals) {
+        expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(1);
+      }
+    });
+    expect((await client.getConversationHistory(id)).messages).toHaveLength(8);
+  });
+
+  it('a signal aborted mid-call ends the HTTP request at once: AbortError, history unchanged', async () => {
+    const client = clientFor(handler());
+    const id = await client.createConversation();
+    await client.sendMessage({ conversationId: id, message: 'first' });
+    server.faults.add({ kind: 'latency', ms: 5_000 });
+    const seen = server.requests.length;
+    const controller = new AbortController();
+    const pending = client.sendMessage({
+      conversationId: id,
+      message: 'second',
+      signal: controller.signal,
+    });
+    await expect.poll(() => server.requests.length).toBe(seen + 1);
+    const abortedAt = performance.now();
+    controller.abort();
+
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    const request = server.requests[seen]!;
+    await expect.poll(() => request.closedEarlyAt).toBeDefined();
+    expect(request.closedEarlyAt! - abortedAt).toBeLessThan(1_000);
     expect((await client.getConversationHistory(id)).messages).toHaveLength(2);
   });
 

@@ -5,6 +5,7 @@ import {
   ConverseStreamCommand,
   CountTokensCommand,
 } from '@aws-sdk/client-bedrock-runtime';
+import { AbortError } from '../errors/project-errors.js';
 import { toConverseError } from '../errors/to-converse-error.js';
 import type {
   ConverseInput,
@@ -15,6 +16,7 @@ import type {
   ModelRuntime,
   RuntimeCallOptions,
 } from '../model-runtime.js';
+import { linkSdkSignal } from './sdk-signal.js';
 
 export interface BedrockRuntimeOptions {
   /**
@@ -46,14 +48,17 @@ export function bedrockRuntime(options: BedrockRuntimeOptions = {}): ModelRuntim
   return {
     client,
     async converse(input: ConverseInput, call?: RuntimeCallOptions): Promise<ConverseResult> {
+      const link = linkSdkSignal(call?.signal);
       try {
         const { $metadata: _metadata, ...result } = await client.send(
           new ConverseCommand(input),
-          abortOptions(call),
+          abortOptions(link),
         );
         return result;
       } catch (error) {
         throw toConverseError(error, call?.signal);
+      } finally {
+        link?.unlink();
       }
     },
 
@@ -61,21 +66,34 @@ export function bedrockRuntime(options: BedrockRuntimeOptions = {}): ModelRuntim
       input: ConverseStreamInput,
       call?: RuntimeCallOptions,
     ): AsyncGenerator<ConverseStreamEvent> {
+      const link = linkSdkSignal(call?.signal);
+      let finished = false;
       try {
-        const response = await client.send(new ConverseStreamCommand(input), abortOptions(call));
-        if (!response.stream) return;
-        for await (const event of response.stream) yield event;
+        const response = await client.send(new ConverseStreamCommand(input), abortOptions(link));
+        if (response.stream) {
+          for await (const event of response.stream) yield event;
+        }
+        finished = true;
       } catch (error) {
+        finished = true;
         throw toConverseError(error, call?.signal);
+      } finally {
+        // A consumer that stops reading early no longer wants the rest: close the HTTP stream.
+        if (!finished)
+          link?.sdkSignal.abort(new AbortError('The stream consumer stopped reading.'));
+        link?.unlink();
       }
     },
 
     async countTokens(input: CountTokensInput, call?: RuntimeCallOptions): Promise<number> {
+      const link = linkSdkSignal(call?.signal);
       try {
-        const result = await client.send(new CountTokensCommand(input), abortOptions(call));
+        const result = await client.send(new CountTokensCommand(input), abortOptions(link));
         return result.inputTokens ?? 0;
       } catch (error) {
         throw toConverseError(error, call?.signal);
+      } finally {
+        link?.unlink();
       }
     },
   };
@@ -93,6 +111,6 @@ function clientConfig(options: BedrockRuntimeOptions): BedrockRuntimeClientConfi
   return config;
 }
 
-function abortOptions(call: RuntimeCallOptions | undefined) {
-  return call?.signal ? { abortSignal: call.signal } : {};
+function abortOptions(link: ReturnType<typeof linkSdkSignal>) {
+  return link ? { abortSignal: link.sdkSignal } : {};
 }
