@@ -1,12 +1,23 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 
 /**
- * Copies `message` and freezes the copy deeply, so it can be shared between the store and its
- * readers without copying it again. Byte arrays (image and document bytes) cannot be frozen and are
- * copied instead.
+ * Copies `value` and freezes the copy deeply, so it can be shared between the store and its readers
+ * without copying it again. Byte arrays (image and document bytes) cannot be frozen and are copied.
+ * Messages and records are plain data, copied field by field (several times faster than
+ * structuredClone for a message); anything else inside (a Date, a Map) goes through structuredClone.
  */
-export function frozenCopy(message: Message): Message {
-  return deepFreeze(structuredClone(message));
+export function frozenCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (ArrayBuffer.isView(value)) return (value as unknown as Uint8Array).slice() as T;
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    return deepFreeze(structuredClone(value));
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
+  return Object.freeze(copy) as T;
 }
 
 /**

@@ -44,16 +44,22 @@ describe('MemoryConversationStore', () => {
     );
   });
 
-  it('hands out copies: changing what get returned or what was put never changes the store', async () => {
+  it('hands out read-only records: changing what get returned or what was put never changes the store', async () => {
     const store = new MemoryConversationStore();
     const written = { role: 'user' as const, content: [{ text: 'original' }] };
     const created = await store.create({ ...base, metadata: { tag: 'a' } });
     await store.put({ ...created, messages: [written] });
     written.content[0]!.text = 'changed by the writer';
     const copy = (await store.get('c1'))!;
-    copy.metadata!.tag = 'b';
-    // The messages array and the messages are shared read-only: changing them throws instead of
-    // corrupting the history.
+    // The record's top level is the reader's own; its parts are shared read-only: changing them
+    // throws instead of corrupting the stored conversation.
+    copy.systemPrompt = 'replaced in the copy only';
+    expect(() => {
+      copy.metadata!.tag = 'b';
+    }).toThrow(TypeError);
+    expect(() => {
+      copy.usage.inputTokens = 99;
+    }).toThrow(TypeError);
     expect(() => copy.messages.push({ role: 'assistant', content: [{ text: 'sneaky' }] })).toThrow(
       TypeError,
     );
@@ -64,6 +70,8 @@ describe('MemoryConversationStore', () => {
       { role: 'user', content: [{ text: 'original' }] },
     ]);
     expect((await store.get('c1'))?.metadata).toStrictEqual({ tag: 'a' });
+    expect((await store.get('c1'))?.systemPrompt).toBeUndefined();
+    expect((await store.get('c1'))?.usage.inputTokens).toBe(0);
   });
 
   it('keeps image bytes intact (byte arrays are copied, not frozen)', async () => {

@@ -1,3 +1,4 @@
+import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { ConversationConflict, ConversationNotFound } from '@bedrock-converse/runtime';
 import {
   type ConversationRecord,
@@ -5,31 +6,28 @@ import {
   summarise,
 } from './conversation-record.js';
 import type { ConversationStore } from './conversation-store.js';
-import { internMessages } from './frozen-messages.js';
+import { frozenCopy, internMessages } from './frozen-messages.js';
 
 /**
- * The default store: conversations in this process's memory, gone when it exits. Messages and the
- * array that holds them are kept deeply frozen and shared with readers (nothing is copied on a
- * read), so reads and writes cost about the same for a 10-message and a 10 000-message history.
+ * The default store: conversations in this process's memory, gone when it exits. What it keeps of a
+ * record (messages and the array that holds them, metadata, inference settings, usage, memory) is
+ * copied once when written, deeply frozen, and shared with readers: a read copies only the record's
+ * top level, so reads and writes cost about the same for a 10-message and a 10 000-message history.
  */
 export class MemoryConversationStore implements ConversationStore {
   readonly #records = new Map<string, ConversationRecord>();
 
   async get(id: string): Promise<ConversationRecord | undefined> {
     const record = this.#records.get(id);
-    return record && copyOf(record);
+    return record && { ...record };
   }
 
   async create(record: Omit<ConversationRecord, 'version'>): Promise<ConversationRecord> {
     const current = this.#records.get(record.id);
     if (current) throw new ConversationConflict(record.id, 0, current.version);
-    const stored = {
-      ...copyOf({ ...record, version: 0 }),
-      messages: internMessages(record.messages, []),
-      version: 1,
-    };
+    const stored = frozenRecord({ ...record, version: 1 }, []);
     this.#records.set(record.id, stored);
-    return copyOf(stored);
+    return { ...stored };
   }
 
   async put(record: ConversationRecord): Promise<ConversationRecord> {
@@ -38,13 +36,9 @@ export class MemoryConversationStore implements ConversationStore {
     if (current.version !== record.version) {
       throw new ConversationConflict(record.id, record.version, current.version);
     }
-    const stored: ConversationRecord = {
-      ...copyOf(record),
-      messages: internMessages(record.messages, current.messages),
-      version: record.version + 1,
-    };
+    const stored = frozenRecord({ ...record, version: record.version + 1 }, current.messages);
     this.#records.set(record.id, stored);
-    return copyOf(stored);
+    return { ...stored };
   }
 
   async delete(id: string): Promise<boolean> {
@@ -56,15 +50,21 @@ export class MemoryConversationStore implements ConversationStore {
   }
 }
 
-/** A copy a caller may change freely; the frozen messages array and messages are shared. */
-function copyOf(record: ConversationRecord): ConversationRecord {
-  const copy: ConversationRecord = {
+/**
+ * The record as kept: its parts copied and deeply frozen (messages the store already holds are
+ * shared, not copied). Readers get a shallow copy of it: they may replace its fields, and changing
+ * a part in place throws instead of changing the stored conversation.
+ */
+function frozenRecord(record: ConversationRecord, held: readonly Message[]): ConversationRecord {
+  const stored: ConversationRecord = {
     ...record,
-    usage: { ...record.usage },
+    messages: internMessages(record.messages, held),
+    usage: frozenCopy(record.usage),
   };
-  if (record.metadata !== undefined) copy.metadata = structuredClone(record.metadata);
-  if (record.inferenceConfig !== undefined)
-    copy.inferenceConfig = structuredClone(record.inferenceConfig);
-  if (record.memory !== undefined) copy.memory = structuredClone(record.memory);
-  return copy;
+  if (record.metadata !== undefined) stored.metadata = frozenCopy(record.metadata);
+  if (record.inferenceConfig !== undefined) {
+    stored.inferenceConfig = frozenCopy(record.inferenceConfig);
+  }
+  if (record.memory !== undefined) stored.memory = frozenCopy(record.memory);
+  return Object.freeze(stored);
 }
