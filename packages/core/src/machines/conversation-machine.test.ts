@@ -513,6 +513,20 @@ describe('conversationMachine', () => {
     await h.flush();
     expect(h.emitted).toHaveLength(1);
     expect(h.calls.commit).toHaveLength(0);
+
+    // The next task's call gets a live signal, which a late cancel of the old task cannot abort.
+    h.actor.send({ type: 'task.submit', task: send('2') });
+    h.calls.prepare[1]!.resolve({ record: record(), messages: [], request: { modelId: 'm' } });
+    await h.flush();
+    expect(h.state()).toBe('callingModel');
+    h.actor.send({ type: 'task.cancel', taskId: '1' });
+    await h.flush();
+    expect(h.signals[1]!.aborted).toBe(false);
+    h.calls.model[1]!.resolve(reply);
+    await h.flush();
+    h.calls.commit[0]!.resolve(record());
+    await h.flush();
+    expect(h.emitted.map((e) => e.type)).toStrictEqual(['task.failed', 'task.done']);
   });
 
   it('lets a turn that is committing finish even when cancelled', async () => {

@@ -86,6 +86,9 @@ export const conversationSetup = setup({
       queue: ({ context, event }) =>
         event.type === 'task.submit' ? [...context.queue, event.task] : context.queue,
     }),
+    takeSubmittedTask: assign({
+      task: ({ event }) => (event.type === 'task.submit' ? event.task : undefined),
+    }),
     takeNextTask: assign({
       task: ({ context }) => context.queue[0],
       queue: ({ context }) => context.queue.slice(1),
@@ -224,6 +227,9 @@ export const conversationMachine = conversationSetup.createMachine({
   initial: 'idle',
   states: {
     idle: {
+      // A task submitted to an idle conversation starts at once; one submitted while a turn runs
+      // waits in the queue (the root's `task.submit`) and starts when the machine is idle again.
+      on: { 'task.submit': { target: 'preparing', actions: 'takeSubmittedTask' } },
       always: { guard: 'hasQueuedTask', target: 'preparing', actions: 'takeNextTask' },
     },
     preparing: {

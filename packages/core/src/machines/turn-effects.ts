@@ -11,15 +11,17 @@ import type { EffectCommand, EffectEvent, ModelReply, TurnEffects } from './conv
 export function turnEffects(effects: TurnEffects) {
   return fromCallback<EffectCommand>(({ sendBack, receive }) => {
     const report = (event: EffectEvent) => sendBack(event);
-    /** Model calls and quota waits in flight, by task, so a cancel or a stop can abort them. */
-    const calls = new Map<string, AbortController>();
+    /**
+     * The AbortController of the work in flight, shared by the task's model calls and quota waits
+     * and replaced once it has aborted. A conversation runs one task at a time, so sharing it costs
+     * nothing; making a new one per call would (Node makes each AbortSignal lazily and slowly:
+     * about 10 % of a turn's overhead, docs/benchmarks.md).
+     */
+    let controller: AbortController | undefined;
+    /** The task whose work the controller serves: an `abort` for any other task is late news. */
+    let controllerTask: string | undefined;
 
-    const run = <T>(
-      taskId: string,
-      work: () => Promise<T>,
-      done: (output: T) => EffectEvent,
-      settled?: () => void,
-    ) => {
+    const run = <T>(taskId: string, work: () => Promise<T>, done: (output: T) => EffectEvent) => {
       let promise: Promise<T>;
       try {
         promise = work();
@@ -27,31 +29,21 @@ export function turnEffects(effects: TurnEffects) {
         promise = Promise.reject(error);
       }
       promise.then(
-        (output) => {
-          settled?.();
-          report(done(output));
-        },
-        (error: unknown) => {
-          settled?.();
-          report({ type: 'turn.failed', taskId, error });
-        },
+        (output) => report(done(output)),
+        (error: unknown) => report({ type: 'turn.failed', taskId, error }),
       );
     };
 
-    /** Work that an `abort` command for its task cancels until it settles. */
+    /** Work that an `abort` command for its task cancels until the task ends. */
     const abortable = <T>(
       taskId: string,
       work: (signal: AbortSignal) => Promise<T>,
       done: (output: T) => EffectEvent,
     ) => {
-      const controller = new AbortController();
-      calls.set(taskId, controller);
-      run(
-        taskId,
-        () => work(controller.signal),
-        done,
-        () => calls.delete(taskId),
-      );
+      if (!controller || controller.signal.aborted) controller = new AbortController();
+      controllerTask = taskId;
+      const { signal } = controller;
+      run(taskId, () => work(signal), done);
     };
     const askModel = (taskId: string, work: (signal: AbortSignal) => Promise<ModelReply>) =>
       abortable(taskId, work, (output) => ({ type: 'turn.replied', taskId, output }));
@@ -97,14 +89,12 @@ export function turnEffects(effects: TurnEffects) {
           );
           return;
         case 'abort':
-          calls.get(taskId)?.abort(command.reason);
+          if (taskId === controllerTask) controller?.abort(command.reason);
           return;
       }
     });
 
-    return () => {
-      for (const controller of calls.values()) controller.abort();
-    };
+    return () => controller?.abort();
   });
 }
 
