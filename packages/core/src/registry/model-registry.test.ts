@@ -116,4 +116,16 @@ describe('ModelRegistry.resolve', () => {
     });
     expect(registry.resolve('acme.x').known).toBe(false);
   });
+
+  it('answers from memory until an entry is registered, and its answers are read-only', () => {
+    const custom = new ModelRegistry();
+    const first = custom.resolve('acme.y');
+    expect(first.known).toBe(false);
+    expect(custom.resolve('acme.y')).toBe(first);
+    expect(() => {
+      (first.capabilities as { images: boolean }).images = true;
+    }).toThrow(TypeError);
+    custom.register({ match: /^acme\./, family: 'acme', contextWindow: 2000, capabilities: {} });
+    expect(custom.resolve('acme.y')).toMatchObject({ family: 'acme', known: true });
+  });
 });

@@ -195,6 +195,8 @@ export function baseModelIdOf(modelId: string): string {
 /** Model id → family, context window and capabilities. Extend it with `register`. */
 export class ModelRegistry {
   readonly #entries: ModelEntry[];
+  /** What `resolve` answered, by model id (read-only; emptied by `register`). */
+  readonly #resolved = new Map<string, ModelInfo>();
 
   constructor(entries: readonly ModelEntry[] = defaultModelEntries) {
     this.#entries = [...entries];
@@ -203,10 +205,21 @@ export class ModelRegistry {
   /** Adds an entry that takes precedence over the existing ones. */
   register(entry: ModelEntry): this {
     this.#entries.unshift(entry);
+    this.#resolved.clear();
     return this;
   }
 
   resolve(modelId: string): ModelInfo {
+    let info = this.#resolved.get(modelId);
+    if (!info) {
+      info = this.#lookUp(modelId);
+      Object.freeze(info.capabilities);
+      this.#resolved.set(modelId, Object.freeze(info));
+    }
+    return info;
+  }
+
+  #lookUp(modelId: string): ModelInfo {
     const baseModelId = baseModelIdOf(modelId);
     const entry = this.#entries.find((e) => e.match.test(baseModelId));
     if (!entry) {
