@@ -275,6 +275,8 @@ export class ConverseClient {
   readonly #tools: ConverseClientOptions['tools'];
   readonly #functions: FunctionDefinition[];
   readonly #functionMap: Record<string, ToolFunction>;
+  /** The client's own tools, built once: the toolset of every send that brings none of its own. */
+  readonly #defaultTools: Toolset | undefined;
   readonly #toolChoice: ToolChoiceOption | undefined;
   readonly #maxSteps: number;
   readonly #strategy: MemoryStrategy | undefined;
@@ -302,8 +304,8 @@ export class ConverseClient {
     this.#functionMap = options.functionMap ?? {};
     this.#toolChoice = options.toolChoice;
     this.#maxSteps = checkMaxSteps(options.maxSteps ?? 10);
-    // Fail at construction for tools that clash or a functionMap that names unknown functions.
-    this.#toolsetFor({});
+    // Fails at construction for tools that clash or a functionMap that names unknown functions.
+    this.#defaultTools = this.#buildToolset({});
     const base = options.runtime ?? bedrockRuntime();
     const runtime = options.cache ? cachedRuntime(base, options.cache) : base;
     this.#registry = options.registry ?? new ModelRegistry();
@@ -604,6 +606,11 @@ export class ConverseClient {
 
   /** The tools of a send, or undefined for a turn without them. */
   #toolsetFor(options: Pick<SendMessageOptions, 'tools' | 'functionMap'>): Toolset | undefined {
+    if (options.tools === undefined && options.functionMap === undefined) return this.#defaultTools;
+    return this.#buildToolset(options);
+  }
+
+  #buildToolset(options: Pick<SendMessageOptions, 'tools' | 'functionMap'>): Toolset | undefined {
     if (options.tools === false) return undefined;
     const tools = [
       ...(options.tools ?? this.#tools ?? []),
