@@ -82,6 +82,7 @@ function foldSystemPrompt(messages: Message[], systemPrompt: string): Message[] 
 
 function checkContent(messages: readonly Message[], model: ModelInfo) {
   const { images, documents } = model.capabilities;
+  if (images && documents) return;
   for (const [i, message] of messages.entries()) {
     for (const block of message.content ?? []) {
       if ('image' in block && block.image && !images) {

@@ -36,20 +36,24 @@ export async function checkMedia(
 ): Promise<void> {
   let images = 0;
   let documents = 0;
-  for (const [i, message] of messages.entries()) {
+  // Plain loops, and a block's place spelled out only for an error: this runs over the whole
+  // request on every turn.
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
     const content = message.content ?? [];
-    for (const [j, block] of content.entries()) {
-      const where = `message ${i}, block ${j}`;
+    for (let j = 0; j < content.length; j++) {
+      const block = content[j]!;
       if (block.image) {
         images += 1;
         if (message.role !== 'user') {
           throw new ValidationException(
-            `Images go in user messages only (${where} is ${message.role}).`,
+            `Images go in user messages only (message ${i}, block ${j} is ${message.role}).`,
           );
         }
-        if (!fresh || fresh.has(block)) await checkImage(block.image, where);
+        if (!fresh || fresh.has(block)) await checkImage(block.image, `message ${i}, block ${j}`);
       } else if (block.document) {
         documents += 1;
+        const where = `message ${i}, block ${j}`;
         if (message.role !== 'user') {
           throw new ValidationException(`Documents go in user messages only (${where}).`);
         }
