@@ -7,8 +7,8 @@ import type { ConversationRecord, ConversationSummary } from './conversation-rec
  *   stores it at `record.version + 1`; a stale write throws ConversationConflict and changes nothing;
  *   a missing id throws ConversationNotFound;
  * - what a caller gets from `get` and what it passes to `put` are copies: changing them later never
- *   changes the stored conversation. Stored messages may be handed out deeply frozen (read-only)
- *   rather than copied, as the memory store does.
+ *   changes the stored conversation. A record's parts (messages, metadata, usage, memory) may be
+ *   handed out deeply frozen (read-only) rather than copied, as the memory store does.
  */
 export interface ConversationStore {
   get(id: string): Promise<ConversationRecord | undefined>;
