@@ -31,33 +31,24 @@ export async function writeSection(name: string, content: string): Promise<void>
 }
 
 /**
- * Runs `raw` and `client` side by side `warmup + runs` times (after `before(i)`), alternating which
- * goes first so drift and warm caches favour neither, and keeps the measures after the warm-up.
+ * Runs every path once per round, `warmup + runs` rounds (after `before(i)`), reversing the order
+ * every other round so drift and warm caches favour none, and keeps each path's measures after the
+ * warm-up.
  */
-export async function pairedRuns<T>(options: {
+export async function pairedRuns<K extends string, T>(options: {
   warmup: number;
   runs: number;
   before?: (i: number) => Promise<void>;
-  raw: (i: number) => Promise<T>;
-  client: (i: number) => Promise<T>;
-}): Promise<{ raw: T[]; client: T[] }> {
-  const raw: T[] = [];
-  const client: T[] = [];
+  paths: Record<K, (i: number) => Promise<T>>;
+}): Promise<Record<K, T[]>> {
+  const names = Object.keys(options.paths) as K[];
+  const measures = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<K, T[]>;
   for (let i = 0; i < options.warmup + options.runs; i++) {
     await options.before?.(i);
-    let r: T;
-    let c: T;
-    if (i % 2 === 0) {
-      r = await options.raw(i);
-      c = await options.client(i);
-    } else {
-      c = await options.client(i);
-      r = await options.raw(i);
-    }
-    if (i >= options.warmup) {
-      raw.push(r);
-      client.push(c);
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) {
+      const measure = await options.paths[name](i);
+      if (i >= options.warmup) measures[name].push(measure);
     }
   }
-  return { raw, client };
+  return measures;
 }

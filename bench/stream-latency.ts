@@ -68,8 +68,10 @@ export async function streamLatency({ streams }: { streams: number }): Promise<s
         history = [];
       }
     },
-    raw: (i) => rawStream(`Message number ${i} of the benchmark.`),
-    client: (i) => clientStream(`Message number ${i} of the benchmark.`),
+    paths: {
+      raw: (i) => rawStream(`Message number ${i} of the benchmark.`),
+      client: (i) => clientStream(`Message number ${i} of the benchmark.`),
+    },
   });
   await server.close();
   raw.destroy();
