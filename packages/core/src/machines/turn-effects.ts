@@ -14,8 +14,8 @@ export function turnEffects(effects: TurnEffects) {
     /**
      * The AbortController of the work in flight, shared by the task's model calls and quota waits
      * and replaced once it has aborted. A conversation runs one task at a time, so sharing it costs
-     * nothing; making a new one per call would (Node makes each AbortSignal lazily and slowly:
-     * about 10 % of a turn's overhead, docs/benchmarks.md).
+     * nothing; making a new one per call would: Node 20 builds each AbortSignal slowly (a few µs,
+     * more with cold caches, on every turn; docs/benchmarks.md).
      */
     let controller: AbortController | undefined;
     /** The task whose work the controller serves: an `abort` for any other task is late news. */
