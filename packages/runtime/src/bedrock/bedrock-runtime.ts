@@ -48,18 +48,10 @@ export function bedrockRuntime(options: BedrockRuntimeOptions = {}): ModelRuntim
   return {
     client,
     async converse(input: ConverseInput, call?: RuntimeCallOptions): Promise<ConverseResult> {
-      const link = linkSdkSignal(call?.signal);
-      try {
-        const { $metadata: _metadata, ...result } = await client.send(
-          new ConverseCommand(input),
-          abortOptions(link),
-        );
-        return result;
-      } catch (error) {
-        throw toConverseError(error, call?.signal);
-      } finally {
-        link?.unlink();
-      }
+      const { $metadata: _metadata, ...result } = await sdkCall(call, (options) =>
+        client.send(new ConverseCommand(input), options),
+      );
+      return result;
     },
 
     async *converseStream(
@@ -86,15 +78,10 @@ export function bedrockRuntime(options: BedrockRuntimeOptions = {}): ModelRuntim
     },
 
     async countTokens(input: CountTokensInput, call?: RuntimeCallOptions): Promise<number> {
-      const link = linkSdkSignal(call?.signal);
-      try {
-        const result = await client.send(new CountTokensCommand(input), abortOptions(link));
-        return result.inputTokens ?? 0;
-      } catch (error) {
-        throw toConverseError(error, call?.signal);
-      } finally {
-        link?.unlink();
-      }
+      const result = await sdkCall(call, (options) =>
+        client.send(new CountTokensCommand(input), options),
+      );
+      return result.inputTokens ?? 0;
     },
   };
 }
@@ -113,4 +100,19 @@ function clientConfig(options: BedrockRuntimeOptions): BedrockRuntimeClientConfi
 
 function abortOptions(link: ReturnType<typeof linkSdkSignal>) {
   return link ? { abortSignal: link.sdkSignal } : {};
+}
+
+/** One SDK request under the caller's signal, its failure as a ConverseError. */
+async function sdkCall<T>(
+  call: RuntimeCallOptions | undefined,
+  send: (options: ReturnType<typeof abortOptions>) => Promise<T>,
+): Promise<T> {
+  const link = linkSdkSignal(call?.signal);
+  try {
+    return await send(abortOptions(link));
+  } catch (error) {
+    throw toConverseError(error, call?.signal);
+  } finally {
+    link?.unlink();
+  }
 }
