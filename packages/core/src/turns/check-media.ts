@@ -18,6 +18,7 @@ const documentFormats = new Set(['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'ht
 /** Letters, digits, single spaces, hyphens, parentheses and square brackets; 1–200 characters. */
 const documentName = /^(?=.{1,200}$)[A-Za-z0-9\-()[\]]+(?: [A-Za-z0-9\-()[\]]+)*$/;
 
+const place = (message: number, block: number) => `message ${message}, block ${block}`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 /**
@@ -47,17 +48,16 @@ export async function checkMedia(
         images += 1;
         if (message.role !== 'user') {
           throw new ValidationException(
-            `Images go in user messages only (message ${i}, block ${j} is ${message.role}).`,
+            `Images go in user messages only (${place(i, j)} is ${message.role}).`,
           );
         }
-        if (!fresh || fresh.has(block)) await checkImage(block.image, `message ${i}, block ${j}`);
+        if (!fresh || fresh.has(block)) await checkImage(block.image, place(i, j));
       } else if (block.document) {
         documents += 1;
-        const where = `message ${i}, block ${j}`;
         if (message.role !== 'user') {
-          throw new ValidationException(`Documents go in user messages only (${where}).`);
+          throw new ValidationException(`Documents go in user messages only (${place(i, j)}).`);
         }
-        checkDocument(block.document, content, where);
+        checkDocument(block.document, content, place(i, j));
       }
     }
   }
