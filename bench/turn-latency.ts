@@ -112,27 +112,21 @@ export async function turnLatency({ turns }: { turns: number }): Promise<string>
     history = [...messages, result.output!.message!];
     return elapsed;
   };
-  const workTurn = (text: string) =>
+  /** The work as plain awaits; `step` runs before each part and after the last. */
+  const workTurn = (text: string, step = () => {}) =>
     timed(async () => {
+      step();
       const prepared = await prepare({
         conversationId: bareId,
         task: { taskId: '', kind: 'send', content: [{ text }] },
       });
-      await commit(prepared, await callModel(prepared.request, controller.signal));
-    });
-  const workWithEventsTurn = (text: string) =>
-    timed(async () => {
-      toggle.send({ type: 'step' });
-      const prepared = await prepare({
-        conversationId: bareId,
-        task: { taskId: '', kind: 'send', content: [{ text }] },
-      });
-      toggle.send({ type: 'step' });
+      step();
       const reply = await callModel(prepared.request, controller.signal);
-      toggle.send({ type: 'step' });
+      step();
       await commit(prepared, reply);
-      toggle.send({ type: 'step' });
+      step();
     });
+  const toggleStep = () => toggle.send({ type: 'step' });
   const machineTurn = (text: string) =>
     timed(
       () =>
@@ -152,6 +146,7 @@ export async function turnLatency({ turns }: { turns: number }): Promise<string>
         }),
     );
 
+  const text = (i: number) => `Message number ${i} of the benchmark.`;
   const warmup = 100;
   const times = await pairedRuns({
     warmup,
@@ -168,14 +163,11 @@ export async function turnLatency({ turns }: { turns: number }): Promise<string>
       }
     },
     paths: {
-      raw: (i) => rawTurn(`Message number ${i} of the benchmark.`),
-      work: (i) => workTurn(`Message number ${i} of the benchmark.`),
-      workWithEvents: (i) => workWithEventsTurn(`Message number ${i} of the benchmark.`),
-      machine: (i) => machineTurn(`Message number ${i} of the benchmark.`),
-      client: (i) =>
-        timed(() =>
-          client.sendMessage({ conversationId, message: `Message number ${i} of the benchmark.` }),
-        ),
+      raw: (i) => rawTurn(text(i)),
+      work: (i) => workTurn(text(i)),
+      workWithEvents: (i) => workTurn(text(i), toggleStep),
+      machine: (i) => machineTurn(text(i)),
+      client: (i) => timed(() => client.sendMessage({ conversationId, message: text(i) })),
     },
   });
   actor?.stop();
